@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "custos",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "custos", targets: ["custos"]),
+        .library(name: "CustosEngine", targets: ["CustosEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // C libraries from Debian, each behind a small system-library shim.
+        .systemLibrary(name: "CVectorscan", pkgConfig: "libhs",
+                       providers: [.apt(["libvectorscan-dev"])]),
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
+                       providers: [.apt(["libpcre2-dev"])]),
+
+        .target(name: "CustosCore",
+                dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "CustosRules",
+                dependencies: ["CustosCore", "Yams"],
+                plugins: ["EmbedRules"]),
+        .target(name: "CustosEngine",
+                dependencies: ["CustosCore", "CustosRules", "CVectorscan", "CPCRE2"]),
+        .target(name: "CustosSources", dependencies: ["CustosCore"]),
+        .target(name: "CustosReport", dependencies: ["CustosCore", "CustosRules"]),
+        .target(name: "CustosScan",
+                dependencies: ["CustosCore", "CustosRules", "CustosEngine", "CustosSources"]),
+        .executableTarget(name: "custos",
+                          dependencies: ["CustosCore", "CustosRules", "CustosEngine",
+                                         "CustosSources", "CustosScan", "CustosReport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Build-time embedding of rules/*.yaml into the library, so the binary carries its rules.
+        .executableTarget(name: "custos-embed-rules", path: "Sources/custos-embed-rules"),
+        .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["custos-embed-rules"]),
+
+        .target(name: "CustosTestSupport",
+                dependencies: ["CustosCore"],
+                path: "Sources/CustosTestSupport"),
+        .testTarget(name: "CustosCoreTests", dependencies: ["CustosCore"]),
+        .testTarget(name: "CustosRulesTests", dependencies: ["CustosRules", "CustosEngine"]),
+        .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosRules", "CustosTestSupport"]),
+        .testTarget(name: "CustosSourcesTests", dependencies: ["CustosSources", "CustosTestSupport"]),
+        .testTarget(name: "CustosReportTests", dependencies: ["CustosReport", "CustosTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CustosTestSupport"]),
+    ]
+)

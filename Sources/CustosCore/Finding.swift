@@ -1,0 +1,91 @@
+// CustosCore: the shared vocabulary of custos — findings, fingerprints, warnings and scan
+// summaries. Plain values with no I/O, so every other target can depend on it and tests can
+// build them by hand. Matching lives in CustosEngine, reading in CustosSources.
+
+/// How sure a rule is that what it matched is a live credential.
+public enum Confidence: String, Sendable, Codable, CaseIterable, Comparable {
+    case low, medium, high
+
+    public static func < (lhs: Confidence, rhs: Confidence) -> Bool {
+        lhs.rank < rhs.rank
+    }
+
+    private var rank: Int {
+        switch self {
+        case .low: 0
+        case .medium: 1
+        case .high: 2
+        }
+    }
+}
+
+/// A position a person can open: 1-based line, 1-based column in Unicode code points.
+public struct TextPosition: Sendable, Hashable, Codable {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+}
+
+/// A secret found by a rule at one place.
+public struct Finding: Sendable, Hashable {
+    public var ruleID: String
+    /// The path as the user named it (scan root joined with the relative path).
+    public var path: String
+    public var start: TextPosition
+    public var end: TextPosition
+    /// Byte offsets of the secret in the file: `byteStart..<byteEnd`.
+    public var byteStart: Int
+    public var byteEnd: Int
+    /// The secret's bytes decoded as UTF-8 (invalid sequences replaced).
+    public var secret: String
+    /// Who holds the secret, when the rule can tell (an AWS key id, a database user).
+    public var identity: String?
+    public var fingerprint: Fingerprint
+    /// The line holding the secret, trimmed to a window around it.
+    public var snippet: Snippet
+
+    public init(ruleID: String, path: String, start: TextPosition, end: TextPosition,
+                byteStart: Int, byteEnd: Int, secret: String, identity: String?,
+                fingerprint: Fingerprint, snippet: Snippet) {
+        self.ruleID = ruleID
+        self.path = path
+        self.start = start
+        self.end = end
+        self.byteStart = byteStart
+        self.byteEnd = byteEnd
+        self.secret = secret
+        self.identity = identity
+        self.fingerprint = fingerprint
+        self.snippet = snippet
+    }
+
+    /// The order every report uses: path, then position, then rule.
+    public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
+        if a.path != b.path { return a.path < b.path }
+        if a.byteStart != b.byteStart { return a.byteStart < b.byteStart }
+        if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
+        return a.byteEnd < b.byteEnd
+    }
+}
+
+/// The text around a secret on its line, kept so reports never re-read files.
+public struct Snippet: Sendable, Hashable {
+    /// Text before the secret on its line (possibly trimmed at the left).
+    public var before: String
+    /// Text after the secret on its line (possibly trimmed at the right).
+    public var after: String
+
+    public init(before: String, after: String) {
+        self.before = before
+        self.after = after
+    }
+
+    /// The line with the secret shown as `secret` (redacted or whole, the caller decides).
+    public func render(secret: String) -> String {
+        before + secret + after
+    }
+}

@@ -1,0 +1,48 @@
+/// Something that went wrong with one input while the scan went on.
+public struct ScanWarning: Sendable, Hashable, Codable {
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+}
+
+/// Counts that describe a finished scan.
+public struct ScanSummary: Sendable, Hashable, Codable {
+    public var filesScanned: Int = 0
+    public var bytesScanned: Int = 0
+    public var filesSkippedBinary: Int = 0
+    public var filesSkippedExcluded: Int = 0
+    public var filesSkippedTooLarge: Int = 0
+    public var rulesLoaded: Int = 0
+    public var findings: Int = 0
+    public var warnings: Int = 0
+    public var seconds: Double = 0
+
+    public init() {}
+
+    public mutating func add(_ other: ScanSummary) {
+        filesScanned += other.filesScanned
+        bytesScanned += other.bytesScanned
+        filesSkippedBinary += other.filesSkippedBinary
+        filesSkippedExcluded += other.filesSkippedExcluded
+        filesSkippedTooLarge += other.filesSkippedTooLarge
+        findings += other.findings
+        warnings += other.warnings
+    }
+}
+
+/// Everything a reporter needs: it never re-reads files.
+public struct ScanResult: Sendable {
+    public var findings: [Finding]
+    public var warnings: [ScanWarning]
+    public var summary: ScanSummary
+
+    public init(findings: [Finding], warnings: [ScanWarning], summary: ScanSummary) {
+        self.findings = findings
+        self.warnings = warnings
+        self.summary = summary
+    }
+}

@@ -1,0 +1,85 @@
+import CustosCore
+
+/// Turns confirmed matches (buffer offsets) into findings (path, line, column, snippet,
+/// fingerprint), walking the buffer once in order of position.
+struct FindingBuilder {
+    let base: UnsafePointer<UInt8>
+    let count: Int
+    let region: BlobRegion
+
+    /// Characters of context kept on either side of a secret in the snippet.
+    static let snippetContext = 80
+
+    func build(_ matches: [ConfirmedMatch], rules: [CompiledRule], into findings: inout [Finding]) {
+        var cursor = LineCursor(line: region.startLine, column: region.startColumn)
+        for match in matches {
+            cursor.advance(to: match.secretStart, in: base)
+            var endCursor = cursor
+            endCursor.advance(to: match.secretEnd, in: base)
+            let rule = rules[match.rule].rule
+            let secretBytes = UnsafeBufferPointer(start: base + match.secretStart,
+                                                  count: match.secretEnd - match.secretStart)
+            findings.append(Finding(
+                ruleID: rule.id,
+                path: region.path,
+                start: TextPosition(line: cursor.line, column: cursor.column + 1),
+                end: TextPosition(line: endCursor.line, column: endCursor.column + 1),
+                byteStart: region.baseOffset + match.secretStart,
+                byteEnd: region.baseOffset + match.secretEnd,
+                secret: String(decoding: secretBytes, as: UTF8.self),
+                identity: match.identity.map { text($0) },
+                fingerprint: Fingerprint(ruleID: rule.id, secret: secretBytes),
+                snippet: snippet(secretStart: match.secretStart, secretEnd: match.secretEnd,
+                                 lineStart: cursor.lineStart ?? 0)))
+        }
+    }
+
+    private func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
+    }
+
+    private func snippet(secretStart: Int, secretEnd: Int, lineStart: Int) -> Snippet {
+        let from = max(lineStart, secretStart - Self.snippetContext)
+        var lineEnd = secretEnd
+        let ceiling = min(count, secretEnd + Self.snippetContext)
+        while lineEnd < ceiling && base[lineEnd] != 0x0a && base[lineEnd] != 0x0d { lineEnd += 1 }
+        var before = text(from..<secretStart)
+        if from > lineStart { before = "…" + before }
+        var after = text(secretEnd..<lineEnd)
+        if lineEnd == ceiling && lineEnd < count && base[lineEnd] != 0x0a { after += "…" }
+        return Snippet(before: before, after: after)
+    }
+}
+
+/// Counts lines and columns (in code points) while walking forward through a buffer, so
+/// positions for all findings in a buffer cost one pass, however long its lines.
+struct LineCursor {
+    var offset = 0
+    var line: Int
+    /// Code points between the start of the current line and `offset`.
+    var column: Int
+    /// Offset where the current line starts, nil while it started before the buffer.
+    var lineStart: Int?
+
+    init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    mutating func advance(to target: Int, in base: UnsafePointer<UInt8>) {
+        guard target > offset else { return }
+        var index = offset
+        while index < target {
+            let byte = base[index]
+            if byte == 0x0a {
+                line += 1
+                column = 0
+                lineStart = index + 1
+            } else if byte & 0xc0 != 0x80 {
+                column += 1
+            }
+            index += 1
+        }
+        offset = target
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// Why a confirmed pattern match was not reported. Used by `rules check` to explain a failing
+/// example; the scan itself only counts them.
+public enum Rejection: Sendable, Equatable, CustomStringConvertible {
+    case keywordMissing
+    case lowEntropy(measured: Double, required: Double)
+    case placeholder(String)
+    case allowPattern(String)
+    case inlineAllowComment
+    case emptySecret
+
+    public var description: String {
+        switch self {
+        case .keywordMissing: "none of the rule's keywords occurs in the match"
+        case let .lowEntropy(measured, required):
+            "entropy \(String(format: "%.2f", measured)) is below min_entropy \(required)"
+        case let .placeholder(why): "looks like a placeholder (\(why))"
+        case let .allowPattern(pattern): "matches the allow pattern '\(pattern)'"
+        case .inlineAllowComment: "the line carries an allow comment"
+        case .emptySecret: "the secret group is empty"
+        }
+    }
+}
+
+/// Shannon entropy of a byte string, in bits per byte. Uses a caller-owned histogram so the
+/// scan loop does not allocate.
+struct EntropyMeter {
+    private var counts = [Int](repeating: 0, count: 256)
+
+    mutating func bitsPerByte(_ bytes: UnsafeBufferPointer<UInt8>) -> Double {
+        guard !bytes.isEmpty else { return 0 }
+        for byte in bytes { counts[Int(byte)] += 1 }
+        let total = Double(bytes.count)
+        var entropy = 0.0
+        for byte in bytes where counts[Int(byte)] > 0 {
+            let p = Double(counts[Int(byte)]) / total
+            entropy -= p * log2(p)
+            counts[Int(byte)] = 0
+        }
+        return entropy
+    }
+}
+
+/// Recognises values that stand in for a secret rather than being one: template syntax,
+/// variable references, masks, and well-known documentation values.
+enum PlaceholderFilter {
+    /// Substrings (compared in lowercase) that mark documentation or template values in any
+    /// rule's secret. Long or structural, so a random token is vanishingly unlikely to hold one.
+    static let strongWords: [[UInt8]] = [
+        "example", "placeholder", "changeme", "change_me", "change-me", "redacted", "xxxxx",
+        "*****", ".....", "your_", "your-", "<your", "<insert", "{{", "}}", "${", "$(", "%(",
+        "#{", "[%", "<%", "process.env", "os.environ", "getenv(",
+    ].map { Array($0.utf8) }
+
+    /// Shorter markers, checked only for rules below high confidence (generic assignments),
+    /// where a random token's 1-in-10,000 collision costs less than the noise they remove.
+    static let weakWords: [[UInt8]] = [
+        "changeit", "dummy", "yourpassword", "yoursecret", "yourtoken", "yourkey", "xxxx",
+        "****", "replace_me", "replaceme", "replace-me", "insert_", "insert-", "sample",
+        "fake_", "notreal", "not_real", "not-a-real", "todo", "fixme", "lorem", "env(",
+        "secretkeyref", "valuefrom", "%]", "%>",
+    ].map { Array($0.utf8) }
+
+    /// Whole values (compared in lowercase) that are words, not secrets.
+    static let exactValues: Set<[UInt8]> = Set([
+        "password", "passwd", "secret", "token", "apikey", "api_key", "null", "nil", "none",
+        "undefined", "true", "false", "string", "empty", "required", "optional", "default",
+        "test", "testing", "admin", "root", "guest", "user", "username", "pass", "pwd",
+        "password1", "password123", "secret123", "123456", "12345678", "123456789", "qwerty",
+    ].map { Array($0.utf8) })
+
+    /// A short reason when `secret` looks like a placeholder, nil when it may be real.
+    static func reason(_ secret: UnsafeBufferPointer<UInt8>, strict: Bool) -> String? {
+        guard let first = secret.first, let last = secret.last else { return "empty" }
+        // Variable references and wrapped names: $VAR, %VAR%, <name>, {name}.
+        if first == UInt8(ascii: "$") && secret.count > 1 && isIdentifierStart(secret[1]) {
+            return "variable reference"
+        }
+        if (first == UInt8(ascii: "%") && last == UInt8(ascii: "%"))
+            || (first == UInt8(ascii: "<") && last == UInt8(ascii: ">"))
+            || (first == UInt8(ascii: "{") && last == UInt8(ascii: "}")) {
+            return "template"
+        }
+        if secret.allSatisfy({ $0 == first }) { return "one repeated character" }
+        if secret.count <= 64 && exactValues.contains(secret.map(lowercase)) {
+            return "a word, not a secret"
+        }
+        for word in strongWords where contains(secret, lowercased: word) {
+            return "contains '\(String(decoding: word, as: UTF8.self))'"
+        }
+        if strict {
+            for word in weakWords where contains(secret, lowercased: word) {
+                return "contains '\(String(decoding: word, as: UTF8.self))'"
+            }
+        }
+        if isSequential(secret) { return "sequential characters" }
+        return nil
+    }
+
+    private static func isIdentifierStart(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte == 0x5f || byte == 0x7b
+    }
+
+    @inline(__always)
+    static func lowercase(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
+    }
+
+    /// Case-insensitive substring test; `needle` must already be lowercase.
+    static func contains(_ haystack: UnsafeBufferPointer<UInt8>, lowercased needle: [UInt8]) -> Bool {
+        let n = needle.count
+        guard n > 0, haystack.count >= n else { return false }
+        let first = needle[0]
+        var i = 0
+        while i <= haystack.count - n {
+            if lowercase(haystack[i]) == first {
+                var j = 1
+                while j < n && lowercase(haystack[i + j]) == needle[j] { j += 1 }
+                if j == n { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// `abcdefgh`, `12345678`, `987654321`: runs a keyboard masher types, not a generator.
+    private static func isSequential(_ secret: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard secret.count >= 6 else { return false }
+        var ascending = true
+        var descending = true
+        for i in 1..<secret.count {
+            let step = Int(secret[i]) - Int(secret[i - 1])
+            if step != 1 { ascending = false }
+            if step != -1 { descending = false }
+            if !ascending && !descending { return false }
+        }
+        return true
+    }
+}
+
+/// The markers that silence a finding on their line, including those of other scanners so
+/// teams can switch without editing code.
+enum InlineAllow {
+    static let markers: [[UInt8]] = ["custos:allow", "gitleaks:allow", "pragma: allowlist secret"]
+        .map { Array($0.utf8) }
+
+    /// Whether the line holds a marker. Every marker contains "allow", so one `memchr` pass
+    /// for its rarest letter rules out almost every line before any full comparison.
+    static func present(in line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = line.baseAddress, containsAllow(base, line.count) else { return false }
+        return markers.contains { PlaceholderFilter.contains(line, lowercased: $0) }
+    }
+
+    private static func containsAllow(_ base: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var offset = 4
+        while offset < count {
+            guard let hit = memchr(base + offset, Int32(UInt8(ascii: "w")), count - offset) else { return false }
+            let index = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+            if base[index - 4] == UInt8(ascii: "a") && base[index - 3] == UInt8(ascii: "l")
+                && base[index - 2] == UInt8(ascii: "l") && base[index - 1] == UInt8(ascii: "o") {
+                return true
+            }
+            offset = index + 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,237 @@
+import CVectorscan
+import CustosCore
+import CustosRules
+import Foundation
+
+/// Where a buffer sits in the file it came from, so findings get the path, line and column a
+/// person can open. A large file is scanned as overlapping chunks: `acceptBefore` keeps a match
+/// that starts in the overlap for the next chunk, which sees it whole.
+public struct BlobRegion: Sendable {
+    public var path: String
+    /// Byte offset of the buffer's first byte in the file.
+    public var baseOffset: Int
+    /// Line number (1-based) of the buffer's first byte.
+    public var startLine: Int
+    /// Code points between the start of that line and the buffer's first byte.
+    public var startColumn: Int
+    /// Only secrets starting before this buffer offset are reported.
+    public var acceptBefore: Int
+
+    public init(path: String, baseOffset: Int = 0, startLine: Int = 1, startColumn: Int = 0,
+                acceptBefore: Int = .max) {
+        self.path = path
+        self.baseOffset = baseOffset
+        self.startLine = startLine
+        self.startColumn = startColumn
+        self.acceptBefore = acceptBefore
+    }
+}
+
+/// One worker's matcher: its own Vectorscan scratch, PCRE2 match data and candidate buffer,
+/// reused for every buffer it scans. Not thread-safe; make one per worker.
+public final class SecretScanner {
+    private let engine: Engine
+    private let scratch: OpaquePointer
+    private let candidates: UnsafeMutablePointer<CandidateBuffer>
+    private let regex: RegexWorkspace
+    private var entropy = EntropyMeter()
+    private var confirmed: [ConfirmedMatch] = []
+
+    /// When two rules report overlapping secrets and one of them is generic, keep the
+    /// specific one. Off for `rules check`, which judges each rule alone.
+    public var suppressGenericOverlaps = true
+    /// Apply rules limited to some paths (`paths:`) everywhere; `rules check` runs examples
+    /// that have no path.
+    public var ignorePathRestrictions = false
+    /// Told about each confirmed match a filter dropped (for diagnostics; off in scans).
+    public var onRejection: ((Rule, Rejection) -> Void)?
+    /// Matches that filters dropped in this scanner's lifetime.
+    public private(set) var rejectedCount = 0
+
+    init(engine: Engine) {
+        self.engine = engine
+        scratch = engine.database.makeScratch()
+        candidates = .allocate(capacity: 1)
+        candidates.initialize(to: CandidateBuffer(ruleCount: engine.rules.count))
+        regex = RegexWorkspace(maxCaptureCount: engine.maxCaptureCount)
+        confirmed.reserveCapacity(64)
+    }
+
+    deinit {
+        candidates.pointee.deallocate()
+        candidates.deinitialize(count: 1)
+        candidates.deallocate()
+        hs_free_scratch(scratch)
+    }
+
+    /// Indexes of the rules whose prefilter reports a candidate in `buffer` (for `rules check`).
+    public func candidateRules(in buffer: UnsafeRawBufferPointer) -> Set<Int> {
+        collectCandidates(buffer)
+        var rules = Set<Int>()
+        for index in 0..<candidates.pointee.count {
+            rules.insert(Int(candidates.pointee.runs[index].rule))
+        }
+        candidates.pointee.reset()
+        return rules
+    }
+
+    /// Scans `buffer` and appends the confirmed, filtered findings in it to `findings`.
+    public func scan(_ buffer: UnsafeRawBufferPointer, region: BlobRegion, into findings: inout [Finding]) {
+        guard buffer.count > 0, let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        collectCandidates(buffer)
+        guard candidates.pointee.count > 0 else { return }
+        candidates.pointee.sortByRule()
+        confirmed.removeAll(keepingCapacity: true)
+        confirmCandidates(base, buffer.count, region: region)
+        candidates.pointee.reset()
+        guard !confirmed.isEmpty else { return }
+        confirmed.sort { $0.secretStart != $1.secretStart ? $0.secretStart < $1.secretStart : $0.rule < $1.rule }
+        if suppressGenericOverlaps { dropGenericOverlaps() }
+        FindingBuilder(base: base, count: buffer.count, region: region)
+            .build(confirmed, rules: engine.rules, into: &findings)
+    }
+
+    private func collectCandidates(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        let status = hs_scan(engine.database.database, base.assumingMemoryBound(to: CChar.self),
+                             UInt32(truncatingIfNeeded: buffer.count), 0, scratch, recordCandidate,
+                             UnsafeMutableRawPointer(candidates))
+        // HS_SCAN_TERMINATED cannot happen (the callback never stops the scan); any other
+        // error leaves whatever candidates were recorded, which are still confirmed below.
+        _ = status
+    }
+
+    /// Runs each rule's PCRE2 pattern once per candidate run, from the furthest point the
+    /// match could start (bounded by the rule's width) and never before where the previous
+    /// search of that rule stopped, so dense input costs linear time.
+    private func confirmCandidates(_ subject: UnsafePointer<UInt8>, _ length: Int, region: BlobRegion) {
+        var currentRule = -1
+        var searchFrom = 0
+        var ruleApplies = true
+        let buffer = candidates.pointee
+        for index in 0..<buffer.count {
+            let run = buffer.runs[index]
+            let ruleIndex = Int(run.rule)
+            let compiled = engine.rules[ruleIndex]
+            if ruleIndex != currentRule {
+                currentRule = ruleIndex
+                searchFrom = 0
+                ruleApplies = ignorePathRestrictions || compiled.applies(toPath: region.path)
+            }
+            guard ruleApplies else { continue }
+            let last = Int(run.last)
+            if last < searchFrom { continue }
+            var start = max(searchFrom, Int(run.first) - engine.database.lookback[ruleIndex])
+            while start <= last {
+                guard let match = regex.firstMatch(compiled.regex, in: subject, length: length,
+                                                   from: start, startLimit: last) else { break }
+                consider(match, rule: ruleIndex, compiled, subject, length, region: region)
+                start = match.end > match.start ? match.end : match.start + 1
+            }
+            searchFrom = max(start, last + 1)
+        }
+    }
+
+    /// Applies the filters to one PCRE2 match and keeps it if it passes.
+    private func consider(_ match: RegexMatch, rule ruleIndex: Int, _ compiled: CompiledRule,
+                          _ subject: UnsafePointer<UInt8>, _ length: Int, region: BlobRegion) {
+        guard let secret = regex.group(compiled.secretGroup), secret.lowerBound < region.acceptBefore else { return }
+        var identity = compiled.identityGroup.flatMap { regex.group($0) }
+        let secretBytes = UnsafeBufferPointer(start: subject + secret.lowerBound, count: secret.count)
+        if let rejection = rejection(compiled, secretBytes, match, subject, length) {
+            rejectedCount += 1
+            onRejection?(compiled.rule, rejection)
+            return
+        }
+        if identity == nil, let identityRegex = compiled.identityRegex {
+            let from = max(0, match.start - compiled.identityWithin)
+            let to = min(length, match.end + compiled.identityWithin)
+            if regex.firstMatch(identityRegex, in: subject, length: to, from: from, startLimit: to) != nil {
+                identity = regex.group(compiled.identityRegexGroup)
+            }
+        }
+        confirmed.append(ConfirmedMatch(rule: ruleIndex, matchStart: match.start, matchEnd: match.end,
+                                        secretStart: secret.lowerBound, secretEnd: secret.upperBound,
+                                        identity: identity))
+    }
+
+    private func rejection(_ compiled: CompiledRule, _ secret: UnsafeBufferPointer<UInt8>, _ match: RegexMatch,
+                           _ subject: UnsafePointer<UInt8>, _ length: Int) -> Rejection? {
+        if secret.isEmpty { return .emptySecret }
+        let matched = UnsafeBufferPointer(start: subject + match.start, count: match.end - match.start)
+        if !compiled.keywords.contains(where: { PlaceholderFilter.contains(matched, lowercased: $0) }) {
+            return .keywordMissing
+        }
+        if compiled.rule.minEntropy > 0 {
+            let measured = entropy.bitsPerByte(secret)
+            if measured < compiled.rule.minEntropy {
+                return .lowEntropy(measured: measured, required: compiled.rule.minEntropy)
+            }
+        }
+        if let why = PlaceholderFilter.reason(secret, strict: compiled.strictPlaceholders) {
+            return .placeholder(why)
+        }
+        for allow in compiled.allow {
+            if regex.firstMatch(allow.regex, in: secret.baseAddress!, length: secret.count,
+                                from: 0, startLimit: secret.count) != nil {
+                return .allowPattern(allow.pattern)
+            }
+        }
+        let lines = LineBounds.enclosing(match.start..<match.end, in: subject, length: length)
+        if InlineAllow.present(in: UnsafeBufferPointer(start: subject + lines.lowerBound, count: lines.count)) {
+            return .inlineAllowComment
+        }
+        return nil
+    }
+
+    /// Drops a generic rule's match when a specific rule's secret overlaps it. `confirmed` is
+    /// sorted by start, so a prefix maximum of specific ends answers each generic match with
+    /// one binary search.
+    private func dropGenericOverlaps() {
+        guard confirmed.count > 1, confirmed.contains(where: { engine.rules[$0.rule].isGeneric }) else { return }
+        var specificStarts: [Int] = []
+        var specificMaxEnd: [Int] = []
+        for match in confirmed where !engine.rules[match.rule].isGeneric {
+            specificStarts.append(match.secretStart)
+            specificMaxEnd.append(max(specificMaxEnd.last ?? 0, match.secretEnd))
+        }
+        guard !specificStarts.isEmpty else { return }
+        confirmed.removeAll { candidate in
+            guard engine.rules[candidate.rule].isGeneric else { return false }
+            // Specific matches starting before the candidate ends: the first `count` of them.
+            var low = 0
+            var high = specificStarts.count
+            while low < high {
+                let mid = (low + high) / 2
+                if specificStarts[mid] < candidate.secretEnd { low = mid + 1 } else { high = mid }
+            }
+            return low > 0 && specificMaxEnd[low - 1] > candidate.secretStart
+        }
+    }
+}
+
+/// A PCRE2 match that passed every filter, in buffer offsets.
+struct ConfirmedMatch {
+    var rule: Int
+    var matchStart: Int
+    var matchEnd: Int
+    var secretStart: Int
+    var secretEnd: Int
+    var identity: Range<Int>?
+}
+
+/// Line boundaries around a range, looking at most `limit` bytes either way.
+enum LineBounds {
+    /// Longer lines are cut: an allow marker sits next to the secret it silences.
+    static let limit = 1024
+
+    static func enclosing(_ range: Range<Int>, in subject: UnsafePointer<UInt8>, length: Int) -> Range<Int> {
+        var start = range.lowerBound
+        let floor = max(0, start - limit)
+        while start > floor && subject[start - 1] != 0x0a { start -= 1 }
+        var end = range.upperBound
+        let ceiling = min(length, end + limit)
+        while end < ceiling && subject[end] != 0x0a { end += 1 }
+        return start..<end
+    }
+}

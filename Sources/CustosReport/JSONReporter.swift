@@ -1,0 +1,77 @@
+import CustosCore
+
+/// JSON (one document) and JSON Lines (one finding per line). The schema is documented in
+/// README.md and versioned by `schema`; fields are only ever added.
+struct JSONReporter: Reporter {
+    let lines: Bool
+
+    static let schema = "custos-report/1"
+
+    func render(_ result: ScanResult, context: ReportContext) -> String {
+        if lines {
+            return result.findings.map { finding in
+                var writer = JSONWriter(pretty: false)
+                Self.write(finding, context: context, to: &writer)
+                return writer.output + "\n"
+            }.joined()
+        }
+        var writer = JSONWriter(pretty: true)
+        writer.beginObject()
+        writer.field("schema", Self.schema)
+        writer.beginObject(key: "tool")
+        writer.field("name", "custos")
+        writer.field("version", context.toolVersion)
+        writer.endObject()
+        Self.write(result.summary, to: &writer)
+        writer.beginArray(key: "findings")
+        for finding in result.findings { Self.write(finding, context: context, to: &writer) }
+        writer.endArray()
+        writer.beginArray(key: "warnings")
+        for warning in result.warnings {
+            writer.beginObject()
+            writer.field("path", warning.path)
+            writer.field("message", warning.message)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return writer.output + "\n"
+    }
+
+    static func write(_ finding: Finding, context: ReportContext, to writer: inout JSONWriter) {
+        let secret = context.display.render(finding.secret)
+        writer.beginObject()
+        writer.field("rule_id", finding.ruleID)
+        writer.field("rule_name", context.ruleName(finding.ruleID))
+        writer.field("confidence", context.confidence(finding.ruleID).rawValue)
+        writer.field("path", finding.path)
+        writer.field("line", finding.start.line)
+        writer.field("column", finding.start.column)
+        writer.field("end_line", finding.end.line)
+        writer.field("end_column", finding.end.column)
+        writer.field("byte_start", finding.byteStart)
+        writer.field("byte_end", finding.byteEnd)
+        writer.field("secret", secret)
+        writer.field("secret_length", finding.secret.count)
+        writer.field("redacted", context.display == .redacted)
+        writer.field("identity", finding.identity)
+        writer.field("fingerprint", finding.fingerprint.hex)
+        writer.field("snippet", finding.snippet.render(secret: secret))
+        writer.endObject()
+    }
+
+    /// Counts only, never timings, so that the same input gives the same bytes.
+    static func write(_ summary: ScanSummary, to writer: inout JSONWriter) {
+        writer.beginObject(key: "summary")
+        writer.field("files_scanned", summary.filesScanned)
+        writer.field("bytes_scanned", summary.bytesScanned)
+        writer.field("files_skipped_binary", summary.filesSkippedBinary)
+        writer.field("files_skipped_excluded", summary.filesSkippedExcluded)
+        writer.field("files_skipped_too_large", summary.filesSkippedTooLarge)
+        writer.field("rules", summary.rulesLoaded)
+        writer.field("findings", summary.findings)
+        writer.field("warnings", summary.warnings)
+        writer.endObject()
+    }
+}
+

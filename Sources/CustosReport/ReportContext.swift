@@ -1,0 +1,41 @@
+import CustosCore
+import CustosRules
+
+/// What every reporter needs besides the findings: the rules (for names and help) and how
+/// to show secrets.
+public struct ReportContext: Sendable {
+    public var rules: [String: Rule]
+    public var display: SecretDisplay
+    public var toolVersion: String
+
+    public init(rules: [Rule], display: SecretDisplay, toolVersion: String) {
+        self.rules = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.display = display
+        self.toolVersion = toolVersion
+    }
+
+    func ruleName(_ id: String) -> String { rules[id]?.name ?? id }
+    func confidence(_ id: String) -> Confidence { rules[id]?.confidence ?? .medium }
+}
+
+/// The output formats custos writes.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case text, json, jsonl, sarif
+}
+
+/// Renders a scan result in one format.
+public protocol Reporter {
+    func render(_ result: ScanResult, context: ReportContext) -> String
+}
+
+extension ReportFormat {
+    /// The reporter for this format; `color` only matters for text.
+    public func reporter(color: Bool) -> any Reporter {
+        switch self {
+        case .text: TextReporter(color: color)
+        case .json: JSONReporter(lines: false)
+        case .jsonl: JSONReporter(lines: true)
+        case .sarif: SarifReporter()
+        }
+    }
+}

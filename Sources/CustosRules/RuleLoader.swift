@@ -1,0 +1,82 @@
+import CustosCore
+import Foundation
+import Yams
+
+/// Reads rule files: the built-in ones embedded at build time, and YAML files or folders
+/// named on the command line.
+public enum RuleLoader {
+    /// The rules shipped in `rules/` of the source tree, embedded into the binary.
+    public static func builtin() throws(RuleError) -> [Rule] {
+        var rules: [Rule] = []
+        for file in BuiltinRuleFiles.files {
+            rules += try parse(yaml: file.text, source: "rules/\(file.name)")
+        }
+        return rules
+    }
+
+    /// Loads a YAML file, or every `.yaml`/`.yml` file in a folder (sorted by name).
+    public static func load(path: String) throws(RuleError) -> [Rule] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RuleError(location: path, message: "no such rule file or folder")
+        }
+        var files = [path]
+        if isDirectory.boolValue {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: path)
+            } catch {
+                throw RuleError(location: path, message: "cannot list the rules folder: \(error.localizedDescription)")
+            }
+            files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+                .map { (path as NSString).appendingPathComponent($0) }
+        }
+        var rules: [Rule] = []
+        for file in files {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw RuleError(location: file, message: "cannot read the rule file as UTF-8 text: \(error.localizedDescription)")
+            }
+            rules += try parse(yaml: text, source: file)
+        }
+        return rules
+    }
+
+    /// Parses one rule file's text. `source` names it in errors.
+    public static func parse(yaml: String, source: String) throws(RuleError) -> [Rule] {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw RuleError(location: source, message: "not valid YAML: \(YamlErrorText.describe(error))")
+        } catch {
+            throw RuleError(location: source, message: "not valid YAML: \(error)")
+        }
+        guard let root else { return [] }
+        let file = YAMLMapping(node: root, source: source, path: "")
+        let document = try file.required()
+        try document.rejectUnknownKeys(["rules"])
+        let list = try document.sequence("rules") ?? []
+        return try list.map { node throws(RuleError) in try RuleSyntax(node).validated() }
+    }
+}
+
+/// The text of a Yams error, without the echo of the whole document it carries.
+enum YamlErrorText {
+    static func describe(_ error: YamlError) -> String {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let what = context.map { "\($0.text) " } ?? ""
+            return "line \(mark.line), column \(mark.column): \(what)\(problem)"
+        case let .reader(problem, offset, _, _):
+            return "\(problem)\(offset.map { " at byte \($0)" } ?? "")"
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return "line \(context.mark.line): duplicate keys \(duplicates.joined(separator: ", "))"
+        default:
+            return "\(error)"
+        }
+    }
+}

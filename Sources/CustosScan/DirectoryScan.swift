@@ -1,0 +1,82 @@
+import CustosCore
+import CustosEngine
+import CustosSources
+import Foundation
+import Synchronization
+
+/// Options of a directory scan.
+public struct DirectoryScanOptions: Sendable {
+    /// Worker threads; each lists folders and scans files.
+    public var threads: Int
+    public var walk: WalkOptions
+    /// Files larger than this are skipped with a count (0 = no limit).
+    public var maxFileSize: Int
+
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                walk: WalkOptions = WalkOptions(), maxFileSize: Int = 0) {
+        self.threads = max(1, threads)
+        self.walk = walk
+        self.maxFileSize = maxFileSize
+    }
+}
+
+/// Scans directory trees and files with every core.
+public struct DirectoryScan: Sendable {
+    public let engine: Engine
+    public let options: DirectoryScanOptions
+
+    public init(engine: Engine, options: DirectoryScanOptions) {
+        self.engine = engine
+        self.options = options
+    }
+
+    /// Scans `roots` and returns findings in report order, deduplicated.
+    public func run(roots: [String]) -> ScanResult {
+        let started = Date()
+        let queue = FileQueue(roots: roots, options: options.walk)
+        let collected = Mutex(ScanResult(findings: [], warnings: [], summary: ScanSummary()))
+        let engine = self.engine
+        let options = self.options
+        DispatchQueue.concurrentPerform(iterations: options.threads) { _ in
+            let worker = FileScanner(engine: engine, followSymlinks: options.walk.followSymlinks,
+                                     maxFileSize: options.maxFileSize)
+            while let entry = queue.next() {
+                worker.scan(path: entry.path, displayPath: Self.displayPath(entry.path))
+            }
+            let findings = worker.findings
+            let warnings = worker.warnings
+            let summary = worker.summary
+            collected.withLock { result in
+                result.findings += findings
+                result.warnings += warnings
+                result.summary.add(summary)
+            }
+        }
+        var result = collected.withLock { $0 }
+        let walk = queue.report
+        result.warnings += walk.warnings
+        result.summary.filesSkippedExcluded += walk.excluded
+        result.findings = Self.ordered(result.findings)
+        result.warnings.sort { $0.path != $1.path ? $0.path < $1.path : $0.message < $1.message }
+        result.summary.findings = result.findings.count
+        result.summary.warnings = result.warnings.count
+        result.summary.rulesLoaded = engine.ruleSet.count
+        result.summary.seconds = Date().timeIntervalSince(started)
+        return result
+    }
+
+    /// Sorts into report order and drops repeats of the same rule, secret and place.
+    static func ordered(_ findings: [Finding]) -> [Finding] {
+        var seen = Set<String>()
+        return findings.sorted(by: Finding.reportOrder).filter { finding in
+            seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)").inserted
+        }
+    }
+
+    /// The path as reports show it: without a leading `./`.
+    static func displayPath(_ path: String) -> String {
+        var path = path
+        while path.hasPrefix("./") { path.removeFirst(2) }
+        return path
+    }
+}

@@ -1,0 +1,165 @@
+// CustosScan: the pipeline that wires sources to the engine. Workers pull files from the
+// shared FileQueue, read each through a buffer they own (large files in overlapping chunks, so
+// memory stays flat), and hand the bytes to their own SecretScanner. Results are merged once
+// at the end in a fixed order, so the same input always gives the same report.
+
+import CustosCore
+import CustosEngine
+import Foundation
+
+/// Reads files for one worker through a reusable buffer and scans them. Not thread-safe.
+final class FileScanner {
+    /// Bytes scanned at once; larger files are scanned in chunks of this size.
+    static let chunkSize = 8 * 1024 * 1024
+    /// Bytes each chunk shares with the next, so a secret that crosses a chunk boundary is
+    /// seen whole by the chunk it starts in. Longer than any rule's match window.
+    static let overlap = 64 * 1024
+    /// Bytes looked at to tell text from binary.
+    static let sniffLength = 8 * 1024
+
+    private let scanner: SecretScanner
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let followSymlinks: Bool
+    private let maxFileSize: Int
+
+    var findings: [Finding] = []
+    var warnings: [ScanWarning] = []
+    var summary = ScanSummary()
+
+    init(engine: Engine, followSymlinks: Bool, maxFileSize: Int) {
+        scanner = engine.makeScanner()
+        buffer = .allocate(byteCount: Self.chunkSize + Self.overlap, alignment: 64)
+        self.followSymlinks = followSymlinks
+        self.maxFileSize = maxFileSize
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// Scans one file; problems become warnings and the caller goes on.
+    func scan(path: String, displayPath: String) {
+        let descriptor = Self.openForReading(path, followSymlinks: followSymlinks)
+        guard descriptor >= 0 else {
+            if errno == ENOENT {
+                warnings.append(ScanWarning(path: displayPath, message: "vanished before it could be read"))
+            } else if errno != ELOOP {
+                warnings.append(ScanWarning(path: displayPath, message: "cannot open: \(String(cString: strerror(errno)))"))
+            }
+            return
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return }
+        if maxFileSize > 0 && Int(info.st_size) > maxFileSize {
+            summary.filesSkippedTooLarge += 1
+            return
+        }
+        do {
+            try scanChunks(descriptor, displayPath: displayPath)
+        } catch {
+            warnings.append(ScanWarning(path: displayPath, message: "read failed: \(error.reason)"))
+        }
+    }
+
+    private struct ReadError: Error {
+        var reason: String
+    }
+
+    /// Reads until `count` bytes are in the buffer from `offset`, or end of file.
+    private func fill(_ descriptor: Int32, from offset: Int, upTo end: Int) throws(ReadError) -> Int {
+        var filled = offset
+        while filled < end {
+            let got = read(descriptor, buffer.baseAddress! + filled, end - filled)
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw ReadError(reason: String(cString: strerror(errno)))
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        return filled
+    }
+
+    private func scanChunks(_ descriptor: Int32, displayPath: String) throws(ReadError) {
+        let capacity = buffer.count
+        var filled = try fill(descriptor, from: 0, upTo: capacity)
+        if filled == 0 {
+            summary.filesScanned += 1
+            return
+        }
+        let sniffed = UnsafeRawBufferPointer(start: buffer.baseAddress, count: min(filled, Self.sniffLength))
+        if sniffed.contains(0) {
+            summary.filesSkippedBinary += 1
+            return
+        }
+        summary.filesScanned += 1
+        var region = BlobRegion(path: displayPath)
+        var position = LinePosition()
+        while true {
+            let atEnd = filled < capacity
+            region.acceptBefore = atEnd ? .max : Self.chunkSize
+            let chunk = UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled)
+            scanner.scan(chunk, region: region, into: &findings)
+            if atEnd {
+                summary.bytesScanned += filled
+                return
+            }
+            // Keep the overlap, count lines in what is left behind, read the next chunk.
+            let consumed = Self.chunkSize
+            position.advance(over: UnsafeRawBufferPointer(start: buffer.baseAddress, count: consumed))
+            summary.bytesScanned += consumed
+            buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + consumed, byteCount: filled - consumed)
+            region.baseOffset += consumed
+            region.startLine = position.line
+            region.startColumn = position.column
+            let kept = filled - consumed
+            filled = try fill(descriptor, from: kept, upTo: capacity)
+            if filled == kept {
+                // Nothing new: the overlap was already scanned in full as part of the last chunk
+                // except for what it kept back; scan it as the final chunk.
+                region.acceptBefore = .max
+                scanner.scan(UnsafeRawBufferPointer(start: buffer.baseAddress, count: kept), region: region, into: &findings)
+                summary.bytesScanned += kept
+                return
+            }
+        }
+    }
+
+    /// Opens read-only, without updating the access time where the kernel allows it, and
+    /// without following a final symlink unless asked.
+    static func openForReading(_ path: String, followSymlinks: Bool) -> Int32 {
+        var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
+        if !followSymlinks { flags |= O_NOFOLLOW }
+        let descriptor = open(path, flags | noAccessTime)
+        if descriptor < 0 && errno == EPERM {
+            return open(path, flags)
+        }
+        return descriptor
+    }
+}
+
+#if os(Linux)
+/// `O_NOATIME` (Linux only, hidden behind `_GNU_SOURCE` in the C headers): reading a share must
+/// not even touch access times where the kernel lets the owner ask for that.
+private let noAccessTime: Int32 = 0o1_000_000
+#else
+private let noAccessTime: Int32 = 0
+#endif
+
+/// Line and column (in code points) reached after a stretch of bytes.
+struct LinePosition {
+    var line = 1
+    var column = 0
+
+    mutating func advance(over bytes: UnsafeRawBufferPointer) {
+        for byte in bytes {
+            if byte == 0x0a {
+                line += 1
+                column = 0
+            } else if byte & 0xc0 != 0x80 {
+                column += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+// CustosSources: where bytes come from. The directory walker lists trees in parallel and hands
+// out files; it never follows a symlink unless asked, never loops, and never opens anything for
+// writing. Matching is CustosEngine's job; wiring both together is CustosScan's.
+
+import CustosCore
+import Foundation
+import Synchronization
+
+/// A regular file the walker found, with the path to report and the path to open.
+public struct FileEntry: Sendable {
+    /// The path to open.
+    public var path: String
+    /// The path relative to its scan root, `/`-separated (for ignore rules and rule globs).
+    public var relativePath: String
+    /// Size from the directory listing's stat, when known.
+    public var size: Int?
+}
+
+/// How the walker treats the tree.
+public struct WalkOptions: Sendable {
+    /// Follow symbolic links to files and directories (each directory is still visited once).
+    public var followSymlinks = false
+    /// Ignore rules from `.custosignore` files and `--exclude`, plus the built-in defaults.
+    public var ignore: IgnoreRules
+
+    public init(followSymlinks: Bool = false, ignore: IgnoreRules = IgnoreRules()) {
+        self.followSymlinks = followSymlinks
+        self.ignore = ignore
+    }
+}
+
+/// What a walk did besides handing out files: what it skipped and what went wrong.
+public struct WalkReport: Sendable {
+    public var excluded = 0
+    public var symlinksSkipped = 0
+    public var warnings: [ScanWarning] = []
+}
+
+/// A shared, thread-safe queue of directories still to list and files still to scan. Workers
+/// call `next()`; when it pops a directory the calling worker lists it and pushes what it
+/// finds, so listing runs on every core and needs no separate walker thread. Items are taken
+/// last-in first-out, which keeps the queue as small as the tree's depth times its fan-out.
+public final class FileQueue: Sendable {
+    private enum Item {
+        case directory(path: String, relative: String)
+        case file(FileEntry)
+    }
+
+    private struct State {
+        var items: [Item] = []
+        var listing = 0
+        var report = WalkReport()
+        var visitedDirectories = Set<DirectoryIdentity>()
+    }
+
+    private struct DirectoryIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    private let options: WalkOptions
+    private let state: Mutex<State>
+    private let condition = NSCondition()
+
+    /// Starts a walk over `roots`: folders are walked, files are queued as they are.
+    public init(roots: [String], options: WalkOptions) {
+        self.options = options
+        var initial = State()
+        for root in roots.reversed() {
+            var info = stat()
+            let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+            guard stat(root, &info) == 0 else {
+                initial.report.warnings.append(ScanWarning(path: root, message: "cannot open: \(String(cString: strerror(errno)))"))
+                continue
+            }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                initial.visitedDirectories.insert(DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
+                initial.items.append(.directory(path: root, relative: ""))
+            } else {
+                let name = (root as NSString).lastPathComponent
+                initial.items.append(.file(FileEntry(path: root, relativePath: name, size: Int(info.st_size))))
+            }
+        }
+        state = Mutex(initial)
+    }
+
+    /// The next file to scan, or nil when the walk is complete. Blocks while other workers
+    /// are still listing directories that may add files.
+    public func next() -> FileEntry? {
+        while true {
+            condition.lock()
+            let item: Item? = state.withLock { state in
+                if let item = state.items.popLast() {
+                    if case .directory = item { state.listing += 1 }
+                    return item
+                }
+                return nil
+            }
+            guard let item else {
+                let busy = state.withLock { $0.listing > 0 }
+                if !busy {
+                    condition.broadcast()
+                    condition.unlock()
+                    return nil
+                }
+                condition.wait()
+                condition.unlock()
+                continue
+            }
+            condition.unlock()
+            switch item {
+            case let .file(entry):
+                return entry
+            case let .directory(path, relative):
+                let found = list(path: path, relative: relative)
+                condition.lock()
+                state.withLock { state in
+                    state.listing -= 1
+                    state.items.append(contentsOf: found.items.reversed())
+                    state.report.excluded += found.report.excluded
+                    state.report.symlinksSkipped += found.report.symlinksSkipped
+                    state.report.warnings += found.report.warnings
+                }
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+    }
+
+    /// What the walk skipped and the problems it met; complete once `next()` returned nil.
+    public var report: WalkReport {
+        state.withLock { $0.report }
+    }
+
+    /// Lists one directory without holding the lock.
+    private func list(path: String, relative: String) -> (items: [Item], report: WalkReport) {
+        var items: [Item] = []
+        var report = WalkReport()
+        guard let directory = opendir(path) else {
+            report.warnings.append(ScanWarning(path: path, message: "cannot list folder: \(String(cString: strerror(errno)))"))
+            return (items, report)
+        }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let childPath = path == "/" ? "/" + name : path + "/" + name
+            let childRelative = relative.isEmpty ? name : relative + "/" + name
+            var kind = entry.pointee.d_type
+            var info = stat()
+            var haveInfo = false
+            if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
+                // lstat only when the listing does not say what the entry is.
+                if lstat(childPath, &info) != 0 {
+                    if errno != ENOENT {
+                        report.warnings.append(ScanWarning(path: childPath, message: "cannot stat: \(String(cString: strerror(errno)))"))
+                    }
+                    continue
+                }
+                haveInfo = true
+                kind = Self.directoryEntryType(info.st_mode)
+            }
+            if kind == UInt8(DT_LNK) {
+                guard options.followSymlinks else {
+                    report.symlinksSkipped += 1
+                    continue
+                }
+                guard stat(childPath, &info) == 0 else { continue }  // dangling link
+                kind = Self.directoryEntryType(info.st_mode)
+            }
+            if kind == UInt8(DT_DIR) {
+                if options.ignore.isIgnored(childRelative, isDirectory: true) {
+                    report.excluded += 1
+                    continue
+                }
+                if options.followSymlinks {
+                    if !haveInfo && stat(childPath, &info) != 0 { continue }
+                    let identity = DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+                    let firstVisit = state.withLock { $0.visitedDirectories.insert(identity).inserted }
+                    guard firstVisit else { continue }
+                }
+                items.append(.directory(path: childPath, relative: childRelative))
+            } else if kind == UInt8(DT_REG) {
+                if options.ignore.isIgnored(childRelative, isDirectory: false) {
+                    report.excluded += 1
+                    continue
+                }
+                let size = haveInfo ? Int(info.st_size) : nil
+                items.append(.file(FileEntry(path: childPath, relativePath: childRelative, size: size)))
+            }
+            // Sockets, FIFOs and devices are never opened: reading them can block or has effects.
+        }
+        return (items, report)
+    }
+
+    private static func directoryEntryType(_ mode: mode_t) -> UInt8 {
+        switch mode & S_IFMT {
+        case S_IFDIR: UInt8(DT_DIR)
+        case S_IFREG: UInt8(DT_REG)
+        case S_IFLNK: UInt8(DT_LNK)
+        default: UInt8(DT_UNKNOWN)
+        }
+    }
+}

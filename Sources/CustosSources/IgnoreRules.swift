@@ -1,0 +1,62 @@
+import CustosCore
+import Foundation
+
+/// Which paths a scan leaves alone: built-in defaults (VCS folders, lockfiles, minified and
+/// media assets), then `.custosignore` lines, then `--exclude` globs. Later rules win, and a
+/// rule starting with `!` brings a path back, as in `.gitignore`.
+public struct IgnoreRules: Sendable {
+    private struct Entry: Sendable {
+        var glob: PathGlob
+        var negated: Bool
+    }
+
+    private var entries: [Entry] = []
+
+    /// Files that hold hashes and versions, not secrets, or that no text rule can read.
+    public static let defaults = [
+        ".git/", ".hg/", ".svn/",
+        "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock",
+        "go.sum", "poetry.lock", "Pipfile.lock", "Gemfile.lock", "composer.lock", "Package.resolved",
+        "Podfile.lock", "packages.lock.json", "*.min.js", "*.min.css", "*.js.map", "*.css.map",
+        "*.png", "*.jpg", "*.jpeg", "*.gif", "*.ico", "*.webp", "*.bmp", "*.tif", "*.tiff",
+        "*.mp3", "*.mp4", "*.mov", "*.avi", "*.wav", "*.woff", "*.woff2", "*.ttf", "*.otf", "*.eot",
+    ]
+
+    /// Starts from the defaults, or from nothing.
+    public init(includeDefaults: Bool = true) {
+        if includeDefaults { add(lines: Self.defaults) }
+    }
+
+    /// Adds gitignore-style lines; blank lines and `#` comments are skipped.
+    public mutating func add<Lines: Sequence>(lines: Lines) where Lines.Element == String {
+        for raw in lines {
+            var line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            var negated = false
+            if line.hasPrefix("!") {
+                negated = true
+                line.removeFirst()
+            }
+            if line.hasPrefix("\\") { line.removeFirst() }
+            entries.append(Entry(glob: PathGlob(line), negated: negated))
+        }
+    }
+
+    /// Adds the lines of an ignore file; a missing file adds nothing.
+    public mutating func add(fileAt path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        add(lines: text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init))
+    }
+
+    /// Whether `relativePath` is left out of the scan.
+    public func isIgnored(_ relativePath: String, isDirectory: Bool) -> Bool {
+        var ignored = false
+        for entry in entries where entry.negated == ignored {
+            if entry.glob.matches(relativePath, isDirectory: isDirectory) {
+                ignored = !entry.negated
+            }
+        }
+        return ignored
+    }
+}

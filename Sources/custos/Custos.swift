@@ -1,0 +1,54 @@
+// The custos command line: argument parsing and wiring only. Everything it does lives in the
+// Custos* library targets, so tests and other tools can use the same code without a shell.
+
+import ArgumentParser
+import CustosCore
+import CustosEngine
+import CustosReport
+import CustosRules
+import CustosScan
+import CustosSources
+import Foundation
+
+@main
+struct Custos: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "custos",
+        abstract: "Find leaked credentials and say who owns them.",
+        discussion: """
+            Exit status: 0 when nothing was found, 1 when there are findings, 2 on a usage \
+            or fatal error. Warnings about single files go to standard error and the scan goes on.
+            """,
+        version: version,
+        subcommands: [Scan.self, Rules.self],
+        defaultSubcommand: nil)
+}
+
+/// Exit codes shared by every command.
+enum ExitStatus {
+    static let clean: Int32 = 0
+    static let findings: Int32 = 1
+    static let fatal: Int32 = 2
+}
+
+/// Writes to standard error.
+enum Console {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// An error already explained to the user; exits with status 2.
+struct FatalError: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension ParsableCommand {
+    /// Prints `message` on standard error and exits with status 2.
+    func fatal(_ message: String) -> ExitCode {
+        Console.error("custos: \(message)")
+        return ExitCode(ExitStatus.fatal)
+    }
+}
