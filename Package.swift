@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "CustosRulesTests", dependencies: ["CustosRules", "CustosEngine"]),
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosSourcesTests", dependencies: ["CustosSources", "CustosTestSupport"]),
+        .testTarget(name: "CustosScanTests", dependencies: ["CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosReportTests", dependencies: ["CustosReport", "CustosTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CustosTestSupport"]),
     ]

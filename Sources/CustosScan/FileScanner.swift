@@ -10,10 +10,10 @@ import Foundation
 /// Reads files for one worker through a reusable buffer and scans them. Not thread-safe.
 final class FileScanner {
     /// Bytes scanned at once; larger files are scanned in chunks of this size.
-    static let chunkSize = 8 * 1024 * 1024
+    static let defaultChunkSize = 8 * 1024 * 1024
     /// Bytes each chunk shares with the next, so a secret that crosses a chunk boundary is
     /// seen whole by the chunk it starts in. Longer than any rule's match window.
-    static let overlap = 64 * 1024
+    static let defaultOverlap = 64 * 1024
     /// Bytes looked at to tell text from binary.
     static let sniffLength = 8 * 1024
 
@@ -26,9 +26,13 @@ final class FileScanner {
     var warnings: [ScanWarning] = []
     var summary = ScanSummary()
 
-    init(engine: Engine, followSymlinks: Bool, maxFileSize: Int) {
+    private let chunkSize: Int
+
+    init(engine: Engine, followSymlinks: Bool, maxFileSize: Int,
+         chunkSize: Int = FileScanner.defaultChunkSize, overlap: Int = FileScanner.defaultOverlap) {
         scanner = engine.makeScanner()
-        buffer = .allocate(byteCount: Self.chunkSize + Self.overlap, alignment: 64)
+        self.chunkSize = chunkSize
+        buffer = .allocate(byteCount: chunkSize + overlap, alignment: 64)
         self.followSymlinks = followSymlinks
         self.maxFileSize = maxFileSize
     }
@@ -81,48 +85,44 @@ final class FileScanner {
         return filled
     }
 
+    /// Bytes before a chunk's first reported offset that it keeps from the previous chunk,
+    /// so snippets, word boundaries and allow comments see the same text in every chunk.
+    static let leadingContext = 1024
+
     private func scanChunks(_ descriptor: Int32, displayPath: String) throws(ReadError) {
         let capacity = buffer.count
         var filled = try fill(descriptor, from: 0, upTo: capacity)
+        summary.bytesScanned += filled
         if filled == 0 {
             summary.filesScanned += 1
             return
         }
         let sniffed = UnsafeRawBufferPointer(start: buffer.baseAddress, count: min(filled, Self.sniffLength))
         if sniffed.contains(0) {
+            summary.bytesScanned -= filled
             summary.filesSkippedBinary += 1
             return
         }
         summary.filesScanned += 1
         var region = BlobRegion(path: displayPath)
         var position = LinePosition()
+        let context = min(Self.leadingContext, chunkSize / 2)
         while true {
             let atEnd = filled < capacity
-            region.acceptBefore = atEnd ? .max : Self.chunkSize
-            let chunk = UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled)
-            scanner.scan(chunk, region: region, into: &findings)
-            if atEnd {
-                summary.bytesScanned += filled
-                return
-            }
-            // Keep the overlap, count lines in what is left behind, read the next chunk.
-            let consumed = Self.chunkSize
-            position.advance(over: UnsafeRawBufferPointer(start: buffer.baseAddress, count: consumed))
-            summary.bytesScanned += consumed
-            buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + consumed, byteCount: filled - consumed)
-            region.baseOffset += consumed
+            region.acceptBefore = atEnd ? .max : chunkSize
+            scanner.scan(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled), region: region, into: &findings)
+            if atEnd { return }
+            // The next chunk starts `context` bytes before the first offset it reports.
+            let moved = chunkSize - context
+            position.advance(over: UnsafeRawBufferPointer(start: buffer.baseAddress, count: moved))
+            buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + moved, byteCount: filled - moved)
+            region.baseOffset += moved
             region.startLine = position.line
             region.startColumn = position.column
-            let kept = filled - consumed
+            region.acceptFrom = context
+            let kept = filled - moved
             filled = try fill(descriptor, from: kept, upTo: capacity)
-            if filled == kept {
-                // Nothing new: the overlap was already scanned in full as part of the last chunk
-                // except for what it kept back; scan it as the final chunk.
-                region.acceptBefore = .max
-                scanner.scan(UnsafeRawBufferPointer(start: buffer.baseAddress, count: kept), region: region, into: &findings)
-                summary.bytesScanned += kept
-                return
-            }
+            summary.bytesScanned += filled - kept
         }
     }
 

@@ -1,0 +1,104 @@
+import CustosCore
+import CustosEngine
+import CustosRules
+@testable import CustosScan
+import CustosTestSupport
+import Foundation
+import Testing
+
+let tokenRule = """
+    rules:
+      - id: demo-token
+        name: Demo token
+        pattern: '\\b(?P<secret>demo_[A-Za-z0-9]{24})\\b'
+        keywords: [demo_]
+        confidence: high
+      - id: demo-key
+        name: Demo key block
+        pattern: '-----BEGIN DEMO KEY-----(?P<secret>[A-Za-z0-9+/=\\s]{16,4000}?)-----END DEMO KEY-----'
+        keywords: [BEGIN DEMO KEY]
+    """
+
+func engine() throws -> Engine {
+    try Engine(ruleSet: RuleSet(RuleLoader.parse(yaml: tokenRule, source: "t.yaml")), cacheDirectory: nil)
+}
+
+/// A deterministic pseudo-random token body.
+func token(_ seed: Int) -> String {
+    let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+    var state = UInt64(seed) &* 6364136223846793005 &+ 1442695040888963407
+    return "demo_" + String((0..<24).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return alphabet[Int(state >> 33) % alphabet.count]
+    })
+}
+
+@Suite("File scanner")
+struct FileScannerTests {
+    @Test("chunked and whole-file scans agree, including secrets across chunk boundaries")
+    func chunksAgreeWithWholeFile() throws {
+        // Lines of varying length put tokens and a multi-line key across many 1 KiB boundaries.
+        var text = ""
+        for index in 0..<400 {
+            text += String(repeating: "x", count: (index * 37) % 90) + " \(token(index)) é\n"
+            if index % 50 == 7 {
+                text += "-----BEGIN DEMO KEY-----\n" + String(repeating: "QUJDREVGR0hJSktMTU5PUA==\n", count: 30) + "-----END DEMO KEY-----\n"
+            }
+        }
+        let tree = try TemporaryTree(["big.txt": text])
+        let engine = try engine()
+        let whole = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
+        whole.scan(path: tree.url("big.txt").path, displayPath: "big.txt")
+        let chunked = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0, chunkSize: 1024, overlap: 1024)
+        chunked.scan(path: tree.url("big.txt").path, displayPath: "big.txt")
+        #expect(whole.findings.count == 408)
+        let describe = { (findings: [Finding]) in
+            findings.sorted(by: Finding.reportOrder).map { "\($0.ruleID) \($0.start.line):\($0.start.column)-\($0.end.line):\($0.end.column) @\($0.byteStart) \($0.snippet.before.suffix(8))" }
+        }
+        let difference = describe(chunked.findings).difference(from: describe(whole.findings))
+        #expect(difference.isEmpty, "\(Array(difference.prefix(6)))")
+        #expect(chunked.summary.bytesScanned == text.utf8.count)
+    }
+
+    @Test("a file that vanishes between listing and reading is a warning and the scan goes on")
+    func vanishingFile() throws {
+        let tree = try TemporaryTree(["gone.txt": token(1), "kept.txt": token(2)])
+        let scanner = FileScanner(engine: try engine(), followSymlinks: false, maxFileSize: 0)
+        try FileManager.default.removeItem(at: tree.url("gone.txt"))
+        scanner.scan(path: tree.url("gone.txt").path, displayPath: "gone.txt")
+        scanner.scan(path: tree.url("kept.txt").path, displayPath: "kept.txt")
+        #expect(scanner.warnings == [ScanWarning(path: "gone.txt", message: "vanished before it could be read")])
+        #expect(scanner.findings.map(\.path) == ["kept.txt"])
+    }
+
+    @Test("binary files are skipped by sniffing; empty and invalid UTF-8 files are scanned")
+    func contentKinds() throws {
+        var binary = Data([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0])
+        binary.append(Data(token(3).utf8))
+        var invalid = Data([0xff, 0xfe, 0xc3, 0x28, 0x20])
+        invalid.append(Data(" \(token(4)) \u{1}\n".utf8))
+        let tree = try TemporaryTree(["empty.txt": ""])
+        try tree.write("binary.bin", binary)
+        try tree.write("invalid.txt", invalid)
+        let scanner = FileScanner(engine: try engine(), followSymlinks: false, maxFileSize: 0)
+        for name in ["binary.bin", "empty.txt", "invalid.txt"] {
+            scanner.scan(path: tree.url(name).path, displayPath: name)
+        }
+        #expect(scanner.summary.filesSkippedBinary == 1)
+        #expect(scanner.summary.filesScanned == 2)
+        #expect(scanner.findings.map(\.secret) == [token(4)])
+        #expect(scanner.warnings.isEmpty)
+    }
+
+    @Test("a directory scan returns findings in a fixed order whatever the thread count")
+    func deterministic() throws {
+        var files: [String: String] = [:]
+        for index in 0..<60 { files["d\(index % 7)/f\(index).txt"] = "a \(token(index))\nb \(token(index + 100))\n" }
+        let tree = try TemporaryTree(files)
+        let engine = try engine()
+        let one = DirectoryScan(engine: engine, options: DirectoryScanOptions(threads: 1)).run(roots: [tree.path])
+        let four = DirectoryScan(engine: engine, options: DirectoryScanOptions(threads: 4)).run(roots: [tree.path])
+        #expect(one.findings.count == 120)
+        #expect(one.findings == four.findings)
+    }
+}
