@@ -24,6 +24,23 @@ struct Custos: ParsableCommand {
         version: version,
         subcommands: [Scan.self, Rules.self],
         defaultSubcommand: nil)
+
+    /// Runs the command, mapping every usage error to exit status 2 (argument-parser's own
+    /// default is 64) so scripts can tell "findings" (1) from "could not run" (2).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            exit(withError: code)
+        } catch {
+            if exitCode(for: error) == .success {
+                exit(withError: error)  // --help and --version print and exit 0
+            }
+            Console.error(fullMessage(for: error))
+            Foundation.exit(ExitStatus.fatal)
+        }
+    }
 }
 
 /// Exit codes shared by every command.
