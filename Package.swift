@@ -19,6 +19,8 @@ let package = Package(
                        providers: [.apt(["libvectorscan-dev"])]),
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
                        providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
+                       providers: [.apt(["libgit2-dev"])]),
 
         .target(name: "CustosCore",
                 dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -27,7 +29,7 @@ let package = Package(
                 plugins: ["EmbedRules"]),
         .target(name: "CustosEngine",
                 dependencies: ["CustosCore", "CustosRules", "CVectorscan", "CPCRE2"]),
-        .target(name: "CustosSources", dependencies: ["CustosCore"]),
+        .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2"]),
         .target(name: "CustosReport", dependencies: ["CustosCore", "CustosRules"]),
         .target(name: "CustosScan",
                 dependencies: ["CustosCore", "CustosRules", "CustosEngine", "CustosSources"]),

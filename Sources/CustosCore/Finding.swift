@@ -47,10 +47,13 @@ public struct Finding: Sendable, Hashable {
     public var fingerprint: Fingerprint
     /// The line holding the secret, trimmed to a window around it.
     public var snippet: Snippet
+    /// For a secret found in git history: the blob and the commits that brought it in, the
+    /// first being the one that introduced it. Nil for plain files.
+    public var git: GitOrigin?
 
     public init(ruleID: String, path: String, start: TextPosition, end: TextPosition,
                 byteStart: Int, byteEnd: Int, secret: String, identity: String?,
-                fingerprint: Fingerprint, snippet: Snippet) {
+                fingerprint: Fingerprint, snippet: Snippet, git: GitOrigin? = nil) {
         self.ruleID = ruleID
         self.path = path
         self.start = start
@@ -61,6 +64,7 @@ public struct Finding: Sendable, Hashable {
         self.identity = identity
         self.fingerprint = fingerprint
         self.snippet = snippet
+        self.git = git
     }
 
     /// The order every report uses: path, then position, then rule.
@@ -68,7 +72,8 @@ public struct Finding: Sendable, Hashable {
         if a.path != b.path { return a.path < b.path }
         if a.byteStart != b.byteStart { return a.byteStart < b.byteStart }
         if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
-        return a.byteEnd < b.byteEnd
+        if a.byteEnd != b.byteEnd { return a.byteEnd < b.byteEnd }
+        return (a.git?.blob ?? "") < (b.git?.blob ?? "")
     }
 }
 
@@ -87,5 +92,41 @@ public struct Snippet: Sendable, Hashable {
     /// The line with the secret shown as `secret` (redacted or whole, the caller decides).
     public func render(secret: String) -> String {
         before + secret + after
+    }
+}
+
+/// Where in git history a finding's blob came from.
+public struct GitOrigin: Sendable, Hashable {
+    /// The blob's object id (hex).
+    public var blob: String
+    /// Commits that added this blob at a path, oldest first; the first introduced it.
+    public var commits: [CommitReference]
+
+    public init(blob: String, commits: [CommitReference]) {
+        self.blob = blob
+        self.commits = commits
+    }
+
+    /// The commit that introduced the blob.
+    public var introducedBy: CommitReference? { commits.first }
+}
+
+/// One commit that added a blob at a path.
+public struct CommitReference: Sendable, Hashable {
+    public var commit: String
+    public var path: String
+    public var author: String
+    public var email: String
+    /// Author time, ISO 8601 in UTC.
+    public var date: String
+    public var summary: String
+
+    public init(commit: String, path: String, author: String, email: String, date: String, summary: String) {
+        self.commit = commit
+        self.path = path
+        self.author = author
+        self.email = email
+        self.date = date
+        self.summary = summary
     }
 }

@@ -57,6 +57,30 @@ struct JSONReporter: Reporter {
         writer.field("identity", finding.identity)
         writer.field("fingerprint", finding.fingerprint.hex)
         writer.field("snippet", finding.snippet.render(secret: secret))
+        if let git = finding.git {
+            writer.beginObject(key: "git")
+            writer.field("blob", git.blob)
+            if let first = git.introducedBy {
+                writer.field("commit", first.commit)
+                writer.field("author", first.author)
+                writer.field("email", first.email)
+                writer.field("date", first.date)
+                writer.field("summary", first.summary)
+            }
+            if git.commits.count > 1 {
+                writer.beginArray(key: "provenance")
+                for commit in git.commits {
+                    writer.beginObject()
+                    writer.field("commit", commit.commit)
+                    writer.field("path", commit.path)
+                    writer.field("author", commit.author)
+                    writer.field("date", commit.date)
+                    writer.endObject()
+                }
+                writer.endArray()
+            }
+            writer.endObject()
+        }
         writer.endObject()
     }
 

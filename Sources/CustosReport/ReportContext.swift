@@ -7,6 +7,8 @@ public struct ReportContext: Sendable {
     public var rules: [String: Rule]
     public var display: SecretDisplay
     public var toolVersion: String
+    /// The repository a history or diff scan read, for SARIF's versionControlProvenance.
+    public var repository: RepositoryInfo?
 
     public init(rules: [Rule], display: SecretDisplay, toolVersion: String) {
         self.rules = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -16,6 +18,19 @@ public struct ReportContext: Sendable {
 
     func ruleName(_ id: String) -> String { rules[id]?.name ?? id }
     func confidence(_ id: String) -> Confidence { rules[id]?.confidence ?? .medium }
+}
+
+/// The repository a report is about.
+public struct RepositoryInfo: Sendable {
+    public var uri: String?
+    public var revision: String?
+    public var branch: String?
+
+    public init(uri: String?, revision: String?, branch: String?) {
+        self.uri = uri
+        self.revision = revision
+        self.branch = branch
+    }
 }
 
 /// The output formats custos writes.

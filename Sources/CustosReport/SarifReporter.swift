@@ -26,6 +26,15 @@ struct SarifReporter: Reporter {
         writer.endArray()
         writer.endObject()
         writer.endObject()
+        if let repository = context.repository, let uri = repository.uri {
+            writer.beginArray(key: "versionControlProvenance")
+            writer.beginObject()
+            writer.field("repositoryUri", uri)
+            if let revision = repository.revision { writer.field("revisionId", revision) }
+            if let branch = repository.branch { writer.field("branch", branch) }
+            writer.endObject()
+            writer.endArray()
+        }
         writer.field("columnKind", "unicodeCodePoints")
         writer.beginArray(key: "results")
         for finding in result.findings {
@@ -142,6 +151,18 @@ struct SarifReporter: Reporter {
         writer.field("secretRedacted", context.display == .redacted)
         writer.field("secretLength", finding.secret.count)
         if let identity = finding.identity { writer.field("identity", identity) }
+        if let git = finding.git {
+            writer.field("blob", git.blob)
+            if let first = git.introducedBy {
+                writer.field("commit", first.commit)
+                writer.field("author", first.author)
+                writer.field("authorEmail", first.email)
+                writer.field("date", first.date)
+            }
+            if git.commits.count > 1 {
+                writer.field("provenance", strings: git.commits.map { "\($0.commit):\($0.path)" })
+            }
+        }
         writer.endObject()
         writer.endObject()
     }

@@ -29,6 +29,11 @@ struct TextReporter: Reporter {
             out += "      secret: \(secret)"
             if let identity = finding.identity { out += "  identity: \(identity)" }
             out += "  fingerprint: \(finding.fingerprint.hex.prefix(16))\n"
+            if let commit = finding.git?.introducedBy {
+                out += "      commit: \(commit.commit.prefix(12)) \(commit.date) \(commit.author) <\(commit.email)>  \(commit.summary)\n"
+                let more = (finding.git?.commits.count ?? 1) - 1
+                if more > 0 { out += "      also added by \(more) more commit\(more == 1 ? "" : "s")\n" }
+            }
             let line = finding.snippet.render(secret: paint(secret, "31")).trimmingWhitespace()
             if !line.isEmpty { out += "      \(paint("│", "2")) \(line)\n" }
         }

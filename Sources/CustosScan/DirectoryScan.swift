@@ -69,7 +69,7 @@ public struct DirectoryScan: Sendable {
     static func ordered(_ findings: [Finding]) -> [Finding] {
         var seen = Set<String>()
         return findings.sorted(by: Finding.reportOrder).filter { finding in
-            seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)").inserted
+            seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)\u{0}\(finding.git?.blob ?? "")").inserted
         }
     }
 

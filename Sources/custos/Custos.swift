@@ -22,7 +22,7 @@ struct Custos: ParsableCommand {
             or fatal error. Warnings about single files go to standard error and the scan goes on.
             """,
         version: version,
-        subcommands: [Scan.self, Rules.self],
+        subcommands: [Scan.self, Git.self, Protect.self, BaselineCommand.self, Rules.self],
         defaultSubcommand: nil)
 
     /// Runs the command, mapping every usage error to exit status 2 (argument-parser's own
@@ -60,12 +60,4 @@ enum Console {
 /// An error already explained to the user; exits with status 2.
 struct FatalError: Error, CustomStringConvertible {
     var description: String
-}
-
-extension ParsableCommand {
-    /// Prints `message` on standard error and exits with status 2.
-    func fatal(_ message: String) -> ExitCode {
-        Console.error("custos: \(message)")
-        return ExitCode(ExitStatus.fatal)
-    }
 }

@@ -18,4 +18,20 @@ struct RuleOptions: ParsableArguments {
         }
         return try RuleSet(loaded)
     }
+
+    /// Loads and compiles the rules, or explains why not (exit 2).
+    func compile() throws -> (RuleSet, Engine) {
+        let ruleSet: RuleSet
+        do {
+            ruleSet = try loadRuleSet()
+        } catch {
+            throw fatal("cannot load rules: \(error)")
+        }
+        guard ruleSet.count > 0 else { throw fatal("no rules to run: drop --no-builtin-rules or add --rules") }
+        do {
+            return (ruleSet, try Engine(ruleSet: ruleSet))
+        } catch {
+            throw fatal("cannot compile rules: \(error)")
+        }
+    }
 }

@@ -1,0 +1,89 @@
+import CustosCore
+import CustosEngine
+import CustosSources
+import Foundation
+import Synchronization
+
+/// Scans every blob of a history index once, in parallel, and attributes each finding to the
+/// commit that introduced its blob (and, when the index holds them, every later commit too).
+public struct GitHistoryScan: Sendable {
+    public let engine: Engine
+    public let repositoryPath: String
+    public let threads: Int
+    public let ignore: IgnoreRules
+
+    public init(engine: Engine, repositoryPath: String, threads: Int, ignore: IgnoreRules) {
+        self.engine = engine
+        self.repositoryPath = repositoryPath
+        self.threads = max(1, threads)
+        self.ignore = ignore
+    }
+
+    /// The LFS pointer header: such a blob names content stored elsewhere.
+    static let lfsPointerPrefix = Array("version https://git-lfs.github.com/spec/v1".utf8)
+
+    public func run(_ index: HistoryIndex) -> ScanResult {
+        let started = Date()
+        let next = Atomic<Int>(0)
+        let collected = Mutex(ScanResult(findings: [], warnings: index.notes, summary: ScanSummary()))
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            let repository: GitRepository
+            do {
+                repository = try GitRepository(path: repositoryPath)
+            } catch {
+                collected.withLock { $0.warnings.append(ScanWarning(path: repositoryPath, message: "\(error)")) }
+                return
+            }
+            let scanner = engine.makeScanner()
+            var findings: [Finding] = []
+            var warnings: [ScanWarning] = []
+            var summary = ScanSummary()
+            while true {
+                let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard position < index.blobs.count else { break }
+                let blob = index.blobs[position]
+                let commits = index.provenance[blob] ?? []
+                guard let first = commits.first else { continue }
+                if ignore.isIgnored(first.path, isDirectory: false) {
+                    summary.filesSkippedExcluded += 1
+                    continue
+                }
+                do {
+                    try repository.withBlob(blob) { bytes in
+                        let sniffed = UnsafeRawBufferPointer(rebasing: bytes.prefix(8 * 1024))
+                        if sniffed.contains(0) {
+                            summary.filesSkippedBinary += 1
+                            return
+                        }
+                        if bytes.starts(with: Self.lfsPointerPrefix) {
+                            warnings.append(ScanWarning(path: first.path,
+                                message: "Git LFS pointer (blob \(blob)): the stored file is not in the repository and was not scanned"))
+                            return
+                        }
+                        summary.filesScanned += 1
+                        summary.bytesScanned += bytes.count
+                        let before = findings.count
+                        scanner.scan(bytes, region: BlobRegion(path: first.path), into: &findings)
+                        let origin = GitOrigin(blob: blob.description, commits: commits)
+                        for position in before..<findings.count { findings[position].git = origin }
+                    }
+                } catch {
+                    warnings.append(ScanWarning(path: first.path, message: "\(error) (commit \(first.commit.prefix(12)))"))
+                }
+            }
+            collected.withLock { result in
+                result.findings += findings
+                result.warnings += warnings
+                result.summary.add(summary)
+            }
+        }
+        var result = collected.withLock { $0 }
+        result.findings = DirectoryScan.ordered(result.findings)
+        result.warnings.sort { $0.path != $1.path ? $0.path < $1.path : $0.message < $1.message }
+        result.summary.findings = result.findings.count
+        result.summary.warnings = result.warnings.count
+        result.summary.rulesLoaded = engine.ruleSet.count
+        result.summary.seconds = Date().timeIntervalSince(started)
+        return result
+    }
+}

@@ -1,0 +1,205 @@
+import CGit2
+import CustosCore
+import Foundation
+
+/// Which commits a history scan starts from.
+public enum RefSelection: Sendable {
+    /// Every reference (branches, tags, remotes, stashes) and HEAD.
+    case allRefs
+    /// One revision and its ancestors.
+    case revision(String)
+}
+
+/// Every blob reachable from the selected commits, each listed once, with the commits that
+/// added it at a path (oldest first: the first one introduced it).
+public struct HistoryIndex: Sendable {
+    public var blobs: [ObjectID] = []
+    public var provenance: [ObjectID: [CommitReference]] = [:]
+    public var commitsWalked = 0
+    /// Things the user should know: shallow history, skipped submodules, unreadable objects.
+    public var notes: [ScanWarning] = []
+}
+
+/// Walks commits oldest first and compares each commit's tree with its parents' trees, so a
+/// blob is recorded where it first appears and every later commit that only carries it along
+/// costs nothing. Unchanged subtrees are skipped by id without being opened.
+public struct GitHistoryWalker {
+    let repository: GitRepository
+    let refs: RefSelection
+    let allProvenance: Bool
+    /// Commits reachable from this revision are not walked (`--since-commit`).
+    let hidden: String?
+
+    public init(repository: GitRepository, refs: RefSelection = .allRefs, allProvenance: Bool = false,
+                hiding hidden: String? = nil) {
+        self.repository = repository
+        self.refs = refs
+        self.allProvenance = allProvenance
+        self.hidden = hidden
+    }
+
+    public func run() throws(GitError) -> HistoryIndex {
+        var walk: OpaquePointer?
+        guard git_revwalk_new(&walk, repository.pointer) == 0, let walk else {
+            throw GitError.last("cannot walk the history of \(repository.path)")
+        }
+        defer { git_revwalk_free(walk) }
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue)
+        switch refs {
+        case .allRefs:
+            _ = git_revwalk_push_glob(walk, "refs/*")
+            _ = git_revwalk_push_head(walk)
+        case let .revision(revision):
+            var oid = try repository.resolveCommit(revision).oid
+            guard git_revwalk_push(walk, &oid) == 0 else { throw GitError.last("cannot walk from '\(revision)'") }
+        }
+        if let hidden {
+            var oid = try repository.resolveCommit(hidden).oid
+            _ = git_revwalk_hide(walk, &oid)
+        }
+        var state = WalkState(allProvenance: allProvenance)
+        if repository.isShallow {
+            state.index.notes.append(ScanWarning(path: repository.path,
+                message: "shallow clone: commits before the shallow boundary are not in this repository and were not scanned"))
+        }
+        var oid = git_oid()
+        while true {
+            let status = git_revwalk_next(&oid, walk)
+            if status == GIT_ITEROVER.rawValue { break }
+            if status != 0 {
+                state.index.notes.append(ScanWarning(path: repository.path,
+                    message: "history walk stopped early: \(GitError.last("revwalk").message)"))
+                break
+            }
+            visitCommit(oid, &state)
+        }
+        return state.index
+    }
+
+    private struct WalkState {
+        var index = HistoryIndex()
+        var seenTrees = Set<ObjectID>()
+        var blobPosition: [ObjectID: Int] = [:]
+        var notedSubmodules = Set<String>()
+        let allProvenance: Bool
+
+        init(allProvenance: Bool) {
+            self.allProvenance = allProvenance
+        }
+    }
+
+    private func visitCommit(_ id: git_oid, _ state: inout WalkState) {
+        var oid = id
+        var commit: OpaquePointer?
+        guard git_commit_lookup(&commit, repository.pointer, &oid) == 0, let commit else {
+            state.index.notes.append(ScanWarning(path: repository.path,
+                message: "commit \(ObjectID(id)) cannot be read: \(GitError.last("lookup").message)"))
+            return
+        }
+        defer { git_commit_free(commit) }
+        state.index.commitsWalked += 1
+        var tree: OpaquePointer?
+        guard git_commit_tree(&tree, commit) == 0, let tree else {
+            state.index.notes.append(ScanWarning(path: repository.path,
+                message: "the tree of commit \(ObjectID(id)) cannot be read: \(GitError.last("tree").message)"))
+            return
+        }
+        defer { git_tree_free(tree) }
+        var parents: [OpaquePointer] = []
+        for number in 0..<git_commit_parentcount(commit) {
+            var parent: OpaquePointer?
+            var parentTree: OpaquePointer?
+            if git_commit_parent(&parent, commit, number) == 0, let parent {
+                if git_commit_tree(&parentTree, parent) == 0, let parentTree { parents.append(parentTree) }
+                git_commit_free(parent)
+            }
+        }
+        defer { parents.forEach { git_tree_free($0) } }
+        let reference = Self.reference(commit, id: id)
+        compare(tree, against: parents, prefix: "", commit: reference, &state)
+    }
+
+    /// Records blobs in `tree` that none of `parents` has at the same path.
+    private func compare(_ tree: OpaquePointer, against parents: [OpaquePointer], prefix: String,
+                         commit: CommitReference, _ state: inout WalkState) {
+        let treeID = ObjectID(git_tree_id(tree).pointee)
+        if !state.allProvenance {
+            // Every blob below a tree seen before was recorded when it was first seen.
+            guard state.seenTrees.insert(treeID).inserted else { return }
+        }
+        for index in 0..<git_tree_entrycount(tree) {
+            guard let entry = git_tree_entry_byindex(tree, index) else { continue }
+            let name = String(cString: git_tree_entry_name(entry))
+            let entryID = git_tree_entry_id(entry).pointee
+            let parentEntries = parents.compactMap { git_tree_entry_byname($0, name) }
+            // Unchanged from some parent: this commit only carries it along.
+            if parentEntries.contains(where: { Self.sameID(git_tree_entry_id($0).pointee, entryID) }) { continue }
+            let path = prefix.isEmpty ? name : prefix + "/" + name
+            switch git_tree_entry_type(entry) {
+            case GIT_OBJECT_BLOB:
+                record(ObjectID(entryID), path: path, commit: commit, &state)
+            case GIT_OBJECT_TREE:
+                var subtree: OpaquePointer?
+                guard git_tree_lookup(&subtree, repository.pointer, git_tree_entry_id(entry)) == 0, let subtree else {
+                    state.index.notes.append(ScanWarning(path: path,
+                        message: "tree \(ObjectID(entryID)) at commit \(commit.commit.prefix(12)) cannot be read: \(GitError.last("tree").message)"))
+                    continue
+                }
+                defer { git_tree_free(subtree) }
+                var parentSubtrees: [OpaquePointer] = []
+                for parentEntry in parentEntries where git_tree_entry_type(parentEntry) == GIT_OBJECT_TREE {
+                    var parentSubtree: OpaquePointer?
+                    if git_tree_lookup(&parentSubtree, repository.pointer, git_tree_entry_id(parentEntry)) == 0, let parentSubtree {
+                        parentSubtrees.append(parentSubtree)
+                    }
+                }
+                defer { parentSubtrees.forEach { git_tree_free($0) } }
+                compare(subtree, against: parentSubtrees, prefix: path, commit: commit, &state)
+            case GIT_OBJECT_COMMIT:
+                if state.notedSubmodules.insert(path).inserted {
+                    state.index.notes.append(ScanWarning(path: path, message: "submodule skipped (scan its repository separately)"))
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    private func record(_ blob: ObjectID, path: String, commit: CommitReference, _ state: inout WalkState) {
+        var reference = commit
+        reference.path = path
+        if state.blobPosition[blob] == nil {
+            state.blobPosition[blob] = state.index.blobs.count
+            state.index.blobs.append(blob)
+            state.index.provenance[blob] = [reference]
+        } else if state.allProvenance {
+            state.index.provenance[blob, default: []].append(reference)
+        }
+    }
+
+    private static func sameID(_ a: git_oid, _ b: git_oid) -> Bool {
+        var a = a
+        var b = b
+        return git_oid_equal(&a, &b) == 1
+    }
+
+    static func reference(_ commit: OpaquePointer, id: git_oid) -> CommitReference {
+        let author = git_commit_author(commit)?.pointee
+        let name = author?.name.map { String(cString: $0) } ?? ""
+        let email = author?.email.map { String(cString: $0) } ?? ""
+        let time = author.map { Date(timeIntervalSince1970: TimeInterval($0.when.time)) } ?? Date(timeIntervalSince1970: 0)
+        let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
+        return CommitReference(commit: ObjectID(id).description, path: "", author: name, email: email,
+                               date: isoDate(time), summary: summary)
+    }
+
+    /// `2024-05-01T12:00:00Z`, formatted by hand: a shared formatter object is not
+    /// concurrency-safe, and one per commit is slow.
+    static func isoDate(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import CustosCore
+import CustosReport
+import CustosScan
+import CustosSources
+import Foundation
+
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Record today's findings so later scans with --baseline report only new ones.",
+        subcommands: [Create.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Scan paths and write the fingerprints of every finding (no secrets) to a baseline file.")
+
+        @Argument(help: ArgumentHelp("Files or folders to scan.", valueName: "path"))
+        var paths: [String] = ["."]
+
+        @Option(name: [.short, .long], help: ArgumentHelp("Where to write the baseline.", valueName: "file"))
+        var output: String = ".custos-baseline.json"
+
+        @OptionGroup var ruleOptions: RuleOptions
+
+        func run() throws {
+            let (_, engine) = try ruleOptions.compile()
+            var ignore = IgnoreRules()
+            for path in paths {
+                try? ignore.add(fileAt: (path as NSString).appendingPathComponent(".custosignore"))
+            }
+            let result = DirectoryScan(engine: engine, options: DirectoryScanOptions(walk: WalkOptions(ignore: ignore)))
+                .run(roots: paths)
+            do {
+                try Baseline.render(result.findings).write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw fatal("cannot write \(output): \(error.localizedDescription)")
+            }
+            Console.error("custos: baseline of \(Set(result.findings.map(\.fingerprint)).count) fingerprints written to \(output)")
+        }
+    }
+}
