@@ -1,0 +1,123 @@
+import CustosCore
+import CustosEngine
+import CustosRules
+import CustosScan
+import CustosSources
+import CustosTestSupport
+import Foundation
+import Testing
+
+func historyScan(_ repository: TemporaryRepository, allProvenance: Bool = false) throws -> ScanResult {
+    let opened = try GitRepository(path: repository.path)
+    let index = try GitHistoryWalker(repository: opened, allProvenance: allProvenance).run()
+    return GitHistoryScan(engine: try engine(), repositoryPath: repository.path, threads: 2, ignore: IgnoreRules()).run(index)
+}
+
+func diffScan(_ repository: TemporaryRepository, _ selection: DiffSelection) throws -> ScanResult {
+    try DiffScan(engine: try engine(), repository: GitRepository(path: repository.path), ignore: IgnoreRules()).run(selection)
+}
+
+@Suite("Git history, staged and range scans (issue 4)")
+struct GitScanTests {
+    @Test("a secret added then deleted is found and attributed to the commit that added it")
+    func addedThenDeleted() throws {
+        let repository = try TemporaryRepository()
+        try repository.commit("start", ["README.md": "hello\n"])
+        let adding = try repository.commit("add config", ["config.env": "A=1\nTOKEN=\(token(1))\n"])
+        try repository.commit("remove config", removing: ["config.env"])
+        let result = try historyScan(repository)
+        let finding = try #require(result.findings.first)
+        #expect(result.findings.count == 1)
+        #expect(finding.path == "config.env")
+        #expect(finding.start.line == 2)
+        #expect(finding.git?.introducedBy?.commit == adding)
+        #expect(finding.git?.introducedBy?.author == "Ada Tester")
+        #expect(finding.git?.introducedBy?.summary == "add config")
+    }
+
+    @Test("the same blob on three branches is scanned once and has three provenances")
+    func sameBlobThreeBranches() throws {
+        let repository = try TemporaryRepository()
+        try repository.commit("start", ["README.md": "hello\n"])
+        var commits: [String] = []
+        for branch in ["a", "b", "c"] {
+            try repository.git("checkout", "-q", "-b", branch, "main")
+            commits.append(try repository.commit("add on \(branch)", ["\(branch)/app.env": "TOKEN=\(token(7))\n"]))
+        }
+        let first = try historyScan(repository)
+        #expect(first.summary.filesScanned == 2)  // README.md and the one shared blob
+        #expect(first.findings.count == 1)
+        let all = try historyScan(repository, allProvenance: true)
+        let provenance = try #require(all.findings.first?.git?.commits)
+        #expect(Set(provenance.map(\.commit)) == Set(commits))
+        #expect(Set(provenance.map(\.path)) == ["a/app.env", "b/app.env", "c/app.env"])
+    }
+
+    @Test("a merge commit adds nothing new; a rename is another provenance, not another finding")
+    func mergeAndRename() throws {
+        let repository = try TemporaryRepository()
+        try repository.commit("start", ["README.md": "hello\n"])
+        try repository.git("checkout", "-q", "-b", "feature")
+        let adding = try repository.commit("feature secret", ["feature.env": "TOKEN=\(token(3))\n"])
+        try repository.git("checkout", "-q", "main")
+        try repository.commit("main work", ["main.txt": "work\n"])
+        try repository.git("merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+        try repository.git("mv", "feature.env", "renamed.env")
+        try repository.commit("rename")
+        let result = try historyScan(repository)
+        #expect(result.findings.count == 1)
+        #expect(result.findings.first?.git?.introducedBy?.commit == adding)
+        let all = try historyScan(repository, allProvenance: true)
+        #expect(all.findings.first?.git?.commits.map(\.path) == ["feature.env", "renamed.env"])
+        // In a range scan the rename adds no lines, so it reports nothing.
+        #expect(try diffScan(repository, .range(from: "HEAD~1", to: "HEAD")).findings.isEmpty)
+    }
+
+    @Test("binary blobs are skipped")
+    func binaryBlob() throws {
+        let repository = try TemporaryRepository()
+        try repository.tree.write("image.bin", Data([0x89, 0x50, 0x4e, 0x47, 0, 0]) + Data(token(4).utf8))
+        try repository.commit("binary")
+        let result = try historyScan(repository)
+        #expect(result.findings.isEmpty)
+        #expect(result.summary.filesSkippedBinary == 1)
+    }
+
+    @Test("a staged scan reports only staged added lines, with line numbers in the staged file")
+    func stagedOnly() throws {
+        let repository = try TemporaryRepository()
+        try repository.commit("start", ["app.env": "OLD=\(token(5))\nA=1\n"])
+        try repository.tree.write("app.env", "OLD=\(token(5))\nA=1\nNEW=\(token(6))\n")
+        try repository.git("add", "app.env")
+        try repository.tree.write("unstaged.env", "X=\(token(8))\n")
+        let result = try diffScan(repository, .staged)
+        #expect(result.findings.map(\.secret) == [token(6)])
+        #expect(result.findings.first?.start.line == 3)
+        #expect(result.findings.first?.path == "app.env")
+    }
+
+    @Test("a range scan reports what the range adds, attributed to each commit")
+    func range() throws {
+        let repository = try TemporaryRepository()
+        let base = try repository.commit("start", ["old.env": "T=\(token(9))\n"])
+        let first = try repository.commit("one", ["new.env": "T=\(token(10))\n"])
+        try repository.commit("two", ["new.env": "T=\(token(10))\nU=\(token(11))\n"])
+        let result = try diffScan(repository, .range(from: base, to: "HEAD"))
+        #expect(result.findings.map(\.secret).sorted() == [token(10), token(11)].sorted())
+        #expect(result.findings.first { $0.secret == token(10) }?.git?.introducedBy?.commit == first)
+    }
+
+    @Test("a corrupt object is a warning and the rest of history is still scanned")
+    func corruptObject() throws {
+        let repository = try TemporaryRepository()
+        try repository.commit("good", ["good.env": "T=\(token(12))\n"])
+        try repository.commit("bad", ["bad.env": "T=\(token(13))\n"])
+        let blob = try repository.git("rev-parse", "HEAD:bad.env")
+        let object = repository.tree.url(".git/objects/\(blob.prefix(2))/\(blob.dropFirst(2))")
+        chmod(object.path, 0o644)
+        try Data("not a zlib stream".utf8).write(to: object)
+        let result = try historyScan(repository)
+        #expect(result.findings.map(\.secret) == [token(12)])
+        #expect(result.warnings.contains { $0.path == "bad.env" && $0.message.contains("cannot read blob") })
+    }
+}
