@@ -22,34 +22,37 @@ final class PatternDatabase: @unchecked Sendable {
     static let maxLookback = 16 * 1024
 
     init(patterns: [String], cacheDirectory: URL?) throws(EngineError) {
-        var flags: [UInt32] = []
-        var prefiltered: [Bool] = []
-        var lookback: [Int] = []
-        for (index, pattern) in patterns.enumerated() {
-            let exact = UInt32(HS_FLAG_MULTILINE)
-            let loose = exact | UInt32(HS_FLAG_PREFILTER)
-            if let width = Self.maxWidth(pattern, flags: exact) {
-                flags.append(exact)
-                prefiltered.append(false)
-                lookback.append(width)
-            } else if let width = Self.maxWidth(pattern, flags: loose) {
-                flags.append(loose)
-                prefiltered.append(true)
-                lookback.append(width)
-            } else {
-                throw EngineError.patternRejected(index: index, message: Self.compileError(pattern, flags: loose))
-            }
-        }
-        self.prefiltered = prefiltered
-        self.lookback = lookback
-
-        let key = Self.cacheKey(patterns: patterns, flags: flags)
+        let key = Self.cacheKey(patterns: patterns)
         let cacheFile = cacheDirectory?.appendingPathComponent("hs-\(key).db")
-        if let cacheFile, let cached = Self.deserialize(cacheFile) {
-            database = cached
+        if let cacheFile, let cached = Self.loadCache(cacheFile, count: patterns.count) {
+            database = cached.database
+            prefiltered = cached.prefiltered
+            lookback = cached.lookback
         } else {
+            // Analysing each expression costs about as much as compiling it: done only on a
+            // cache miss, and its results are stored with the database.
+            var flags: [UInt32] = []
+            var prefiltered: [Bool] = []
+            var lookback: [Int] = []
+            for (index, pattern) in patterns.enumerated() {
+                let exact = UInt32(HS_FLAG_MULTILINE)
+                let loose = exact | UInt32(HS_FLAG_PREFILTER)
+                if let width = Self.maxWidth(pattern, flags: exact) {
+                    flags.append(exact)
+                    prefiltered.append(false)
+                    lookback.append(width)
+                } else if let width = Self.maxWidth(pattern, flags: loose) {
+                    flags.append(loose)
+                    prefiltered.append(true)
+                    lookback.append(width)
+                } else {
+                    throw EngineError.patternRejected(index: index, message: Self.compileError(pattern, flags: loose))
+                }
+            }
             database = try Self.compile(patterns: patterns, flags: flags)
-            if let cacheFile { Self.serialize(database, to: cacheFile) }
+            self.prefiltered = prefiltered
+            self.lookback = lookback
+            if let cacheFile { Self.saveCache(database, prefiltered: prefiltered, lookback: lookback, to: cacheFile) }
         }
         var scratch: OpaquePointer?
         guard hs_alloc_scratch(database, &scratch) == HS_SUCCESS, let scratch else {
@@ -112,33 +115,42 @@ final class PatternDatabase: @unchecked Sendable {
         return database
     }
 
-    /// The cache key: Vectorscan's version, the platform, and every pattern with its flags.
-    private static func cacheKey(patterns: [String], flags: [UInt32]) -> String {
-        let version = String(cString: hs_version())
-        var parts = ["custos-hs-1", version]
-        for (pattern, flag) in zip(patterns, flags) {
-            parts.append(pattern)
-            parts.append(String(flag))
-        }
-        return stableDigest(parts)
+    /// The cache key: the cache format, Vectorscan's version, and every pattern in order.
+    private static func cacheKey(patterns: [String]) -> String {
+        stableDigest(["custos-hs-2", String(cString: hs_version())] + patterns)
     }
 
-    private static func deserialize(_ file: URL) -> OpaquePointer? {
-        guard let data = try? Data(contentsOf: file) else { return nil }
+    /// Cache file layout: per pattern one byte (1 = prefiltered) and a little-endian UInt32
+    /// look-back, then the serialized database.
+    private static func loadCache(_ file: URL, count: Int) -> (database: OpaquePointer, prefiltered: [Bool], lookback: [Int])? {
+        guard let data = try? Data(contentsOf: file), data.count > count * 5 else { return nil }
+        var prefiltered: [Bool] = []
+        var lookback: [Int] = []
         var database: OpaquePointer?
-        let status = data.withUnsafeBytes { raw in
-            hs_deserialize_database(raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, &database)
+        let status = data.withUnsafeBytes { raw -> hs_error_t in
+            for index in 0..<count {
+                prefiltered.append(raw[index * 5] == 1)
+                lookback.append(Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 5 + 1, as: UInt32.self))))
+            }
+            let body = raw.baseAddress!.advanced(by: count * 5).assumingMemoryBound(to: CChar.self)
+            return hs_deserialize_database(body, raw.count - count * 5, &database)
         }
-        return status == HS_SUCCESS ? database : nil
+        guard status == HS_SUCCESS, let database else { return nil }
+        return (database, prefiltered, lookback)
     }
 
     /// Best effort: a cache that cannot be written only costs the next start a compile.
-    private static func serialize(_ database: OpaquePointer, to file: URL) {
+    private static func saveCache(_ database: OpaquePointer, prefiltered: [Bool], lookback: [Int], to file: URL) {
         var bytes: UnsafeMutablePointer<CChar>?
         var length = 0
         guard hs_serialize_database(database, &bytes, &length) == HS_SUCCESS, let bytes else { return }
         defer { free(bytes) }
-        let data = Data(bytes: bytes, count: length)
+        var data = Data()
+        for (isPrefiltered, width) in zip(prefiltered, lookback) {
+            data.append(isPrefiltered ? 1 : 0)
+            withUnsafeBytes(of: UInt32(width).littleEndian) { data.append(contentsOf: $0) }
+        }
+        data.append(Data(bytes: bytes, count: length))
         let directory = file.deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")

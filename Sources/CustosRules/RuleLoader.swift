@@ -48,7 +48,9 @@ public enum RuleLoader {
     public static func parse(yaml: String, source: String) throws(RuleError) -> [Rule] {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // The basic resolver skips Yams' per-scalar regular expressions (most of the parse
+            // time); numbers are read from the text where a field needs one.
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch let error as YamlError {
             throw RuleError(location: source, message: "not valid YAML: \(YamlErrorText.describe(error))")
         } catch {
