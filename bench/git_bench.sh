@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Git history benchmark: custos against Kingfisher's git mode on a generated repository with
+# a long history (default 10,000 commits, ~100,000 distinct blobs, ~100 planted secrets that
+# are later deleted), plus the wall time of `custos protect --staged` from process start.
+# Usage: bench/git_bench.sh   (COMMITS=10000 RUNS=3 CUSTOS=.build/release/custos)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COMMITS=${COMMITS:-10000}
+RUNS=${RUNS:-3}
+CUSTOS=${CUSTOS:-.build/release/custos}
+OUT=bench/out/git
+REPO=$OUT/repo-$COMMITS
+mkdir -p "$OUT"
+
+if [ ! -x bench/.venv/bin/kingfisher ]; then
+  python3 -m venv bench/.venv
+  bench/.venv/bin/pip install --quiet kingfisher-bin
+fi
+KINGFISHER=bench/.venv/bin/kingfisher
+[ -x "$CUSTOS" ] || { echo "build custos first: make build" >&2; exit 2; }
+
+if [ ! -d "$REPO/.git" ]; then
+  rm -rf "$REPO" "$REPO.planted.jsonl"
+  python3 bench/gen_git_repo.py "$REPO" --commits "$COMMITS"
+fi
+BLOBS=$(git -C "$REPO" rev-list --objects --all | git -C "$REPO" cat-file --batch-check='%(objecttype) %(rest)' | grep -c '^blob ')
+
+# Warm the cache for both tools (rule databases, page cache).
+"$CUSTOS" git "$REPO" --format jsonl --output /dev/null >/dev/null 2>&1 || true
+"$KINGFISHER" scan "$REPO" --no-validate --format json -o /dev/null >/dev/null 2>&1 || true
+
+measure() {  # name, output file, command...
+  local name=$1 output=$2; shift 2
+  for run in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e %U %S %M" -o "$OUT/$name.time.$run" "$@" >/dev/null 2>"$OUT/$name.stderr" || true
+  done
+  python3 - "$name" "$RUNS" "$OUT" <<'PY'
+import statistics, sys
+name, runs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows = [list(map(float, open(f"{out}/{name}.time.{i}").read().split()[-4:])) for i in range(1, runs + 1)]
+wall = statistics.median(r[0] for r in rows)
+cpu = statistics.median(r[1] + r[2] for r in rows)
+rss = max(r[3] for r in rows) / 1024
+open(f"{out}/{name}.summary", "w").write(f"{wall} {cpu} {rss}\n")
+PY
+}
+
+measure custos "$OUT/custos.jsonl" "$CUSTOS" git "$REPO" --format jsonl --no-redact --output "$OUT/custos.jsonl"
+measure kingfisher "$OUT/kingfisher.json" "$KINGFISHER" scan "$REPO" --no-validate --format json -o "$OUT/kingfisher.json"
+
+# protect --staged from process start: one small staged change in the same repository.
+echo "TIMEOUT_SECONDS=30" >> "$REPO/src/staged_change.cfg"
+git -C "$REPO" add src/staged_change.cfg
+python3 - "$CUSTOS" "$REPO" "$OUT" <<'PY'
+import statistics, subprocess, sys, time
+custos, repo, out = sys.argv[1:4]
+times = []
+for _ in range(21):
+    start = time.perf_counter()
+    subprocess.run([custos, "protect", "--staged", "--repository", repo], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times.append((time.perf_counter() - start) * 1000)
+open(f"{out}/staged.summary", "w").write(f"{statistics.median(times[1:]):.1f} {max(times[1:]):.1f}\n")
+PY
+git -C "$REPO" reset -q src/staged_change.cfg && rm -f "$REPO/src/staged_change.cfg"
+
+python3 - "$OUT" "$REPO" "$COMMITS" "$BLOBS" "$(nproc)" <<'PY'
+import json, sys
+out, repo, commits, blobs, cores = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+planted = [json.loads(line) for line in open(repo + ".planted.jsonl")]
+def found(secrets):
+    def match(p, s):
+        return any(t in s or (len(s) >= 12 and s in t) for t in [p["secret"]] + ([p["also"]] if "also" in p else []))
+    return sum(any(match(p, s) for s in secrets) for p in planted)
+custos = [json.loads(line)["secret"] for line in open(f"{out}/custos.jsonl")]
+try:
+    kingfisher = [f["finding"]["snippet"] for f in json.load(open(f"{out}/kingfisher.json"))["findings"]]
+except Exception:
+    kingfisher = []
+rows = []
+for name, secrets in (("custos", custos), ("kingfisher", kingfisher)):
+    wall, cpu, rss = map(float, open(f"{out}/{name}.summary").read().split())
+    rows.append(f"| {name} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {blobs / wall:,.0f} | {found(secrets)}/{len(planted)} |")
+staged_median, staged_max = open(f"{out}/staged.summary").read().split()
+table = "\n".join([
+    f"Repository: {commits:,} commits, {blobs:,} blobs, {len(planted)} planted secrets (deleted later); {cores} cores; median of runs",
+    "",
+    "| tool | wall s | CPU s | peak RSS MB | blobs/s | planted found |",
+    "|---|---|---|---|---|---|",
+    *rows,
+    "",
+    f"`custos protect --staged` (one small staged change, full rule set, from process start): median {staged_median} ms, max {staged_max} ms over 20 runs",
+])
+print(table)
+open(f"{out}/results.md", "w").write(table + "\n")
+PY
