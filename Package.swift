@@ -30,12 +30,13 @@ let package = Package(
         .target(name: "CustosEngine",
                 dependencies: ["CustosCore", "CustosRules", "CVectorscan", "CPCRE2"]),
         .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2"]),
+        .target(name: "CustosOwners", dependencies: ["CustosCore", "CustosRules"]),
         .target(name: "CustosReport", dependencies: ["CustosCore", "CustosRules"]),
         .target(name: "CustosScan",
                 dependencies: ["CustosCore", "CustosRules", "CustosEngine", "CustosSources"]),
         .executableTarget(name: "custos",
                           dependencies: ["CustosCore", "CustosRules", "CustosEngine",
-                                         "CustosSources", "CustosScan", "CustosReport",
+                                         "CustosSources", "CustosScan", "CustosReport", "CustosOwners",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Build-time embedding of rules/*.yaml into the library, so the binary carries its rules.
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosSourcesTests", dependencies: ["CustosSources", "CustosTestSupport"]),
         .testTarget(name: "CustosScanTests", dependencies: ["CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),
+        .testTarget(name: "CustosOwnersTests", dependencies: ["CustosOwners", "CustosTestSupport"]),
         .testTarget(name: "CustosReportTests", dependencies: ["CustosReport", "CustosTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CustosTestSupport"]),
     ]

@@ -50,6 +50,13 @@ public struct Finding: Sendable, Hashable {
     /// For a secret found in git history: the blob and the commits that brought it in, the
     /// first being the one that introduced it. Nil for plain files.
     public var git: GitOrigin?
+    /// Who owns the identity and who may revoke it; nil until attribution runs.
+    public var ownership: Ownership?
+    /// For governance findings: every place the same secret was found.
+    public var related: [RelatedLocation] = []
+    /// A severity set by the finding itself rather than its rule (a shared credential grows
+    /// more severe with the number of places).
+    public var confidenceOverride: Confidence?
 
     public init(ruleID: String, path: String, start: TextPosition, end: TextPosition,
                 byteStart: Int, byteEnd: Int, secret: String, identity: String?,

@@ -36,3 +36,11 @@ public func sha256Hex(parts: [String]) -> String {
     }
     return Hex.encode(hasher.finalize())
 }
+
+extension Fingerprint {
+    /// SHA-256 of the secret alone, in hex: what an owners registry stores, so an owner can
+    /// register a credential without knowing which rule will find it.
+    public static func plainSHA256(_ secret: String) -> String {
+        Hex.encode(SHA256.hash(data: Array(secret.utf8)))
+    }
+}

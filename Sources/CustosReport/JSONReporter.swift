@@ -43,7 +43,7 @@ struct JSONReporter: Reporter {
         writer.beginObject()
         writer.field("rule_id", finding.ruleID)
         writer.field("rule_name", context.ruleName(finding.ruleID))
-        writer.field("confidence", context.confidence(finding.ruleID).rawValue)
+        writer.field("confidence", context.confidence(of: finding).rawValue)
         writer.field("path", finding.path)
         writer.field("line", finding.start.line)
         writer.field("column", finding.start.column)
@@ -57,6 +57,18 @@ struct JSONReporter: Reporter {
         writer.field("identity", finding.identity)
         writer.field("fingerprint", finding.fingerprint.hex)
         writer.field("snippet", finding.snippet.render(secret: secret))
+        if let ownership = finding.ownership { write(ownership, to: &writer) }
+        if !finding.related.isEmpty {
+            writer.beginArray(key: "related")
+            for place in finding.related {
+                writer.beginObject()
+                writer.field("path", place.path)
+                writer.field("line", place.line)
+                writer.field("place", place.place)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
         if let git = finding.git {
             writer.beginObject(key: "git")
             writer.field("blob", git.blob)
@@ -81,6 +93,23 @@ struct JSONReporter: Reporter {
             }
             writer.endObject()
         }
+        writer.endObject()
+    }
+
+    static func write(_ ownership: Ownership, to writer: inout JSONWriter) {
+        writer.beginObject(key: "ownership")
+        writer.field("attributed_by", ownership.attributedBy.rawValue)
+        writer.field("identity_id", ownership.identityID)
+        writer.field("kind", ownership.kind)
+        writer.field("owner", ownership.owner)
+        writer.field("contact", ownership.contact)
+        writer.field("revocation_authority", ownership.revocationAuthority)
+        writer.field("revocation_procedure", ownership.revocationProcedure)
+        writer.field("escalation", strings: ownership.escalation)
+        writer.field("sites", strings: ownership.sites)
+        writer.field("vendor", ownership.vendor)
+        writer.field("expiry_date", ownership.expiryDate)
+        writer.field("expiry", ownership.expiry.rawValue)
         writer.endObject()
     }
 

@@ -18,6 +18,7 @@ public struct ReportContext: Sendable {
 
     func ruleName(_ id: String) -> String { rules[id]?.name ?? id }
     func confidence(_ id: String) -> Confidence { rules[id]?.confidence ?? .medium }
+    func confidence(of finding: Finding) -> Confidence { finding.confidenceOverride ?? confidence(finding.ruleID) }
 }
 
 /// The repository a report is about.

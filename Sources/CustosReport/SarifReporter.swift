@@ -109,7 +109,9 @@ struct SarifReporter: Reporter {
         writer.field("level", Self.level(confidence))
         writer.endObject()
         writer.beginObject(key: "properties")
-        writer.field("tags", strings: ["security", "secret"] + (rule?.tags ?? []))
+        let tags = rule?.tags ?? []
+        let category = tags.contains("governance") ? [] : ["owasp-nhi", "NHI2:2025 Secret Leakage"]
+        writer.field("tags", strings: ["security", "secret"] + tags + category)
         writer.field("precision", confidence == .high ? "very-high" : confidence.rawValue)
         writer.field("security-severity", Self.securitySeverity(confidence))
         writer.endObject()
@@ -117,7 +119,7 @@ struct SarifReporter: Reporter {
     }
 
     private func writeResult(_ finding: Finding, ruleIndex: Int, context: ReportContext, to writer: inout JSONWriter) {
-        let confidence = context.confidence(finding.ruleID)
+        let confidence = context.confidence(of: finding)
         let secret = context.display.render(finding.secret)
         writer.beginObject()
         writer.field("ruleId", finding.ruleID)
@@ -126,6 +128,13 @@ struct SarifReporter: Reporter {
         writer.beginObject(key: "message")
         var message = "\(context.ruleName(finding.ruleID)) found: \(secret)"
         if let identity = finding.identity { message += " (identity \(identity))" }
+        if let ownership = finding.ownership {
+            message += ". Owner: \(ownership.owner ?? "none registered")"
+            message += "; may revoke: \(ownership.revocationAuthority ?? "nobody named")"
+        }
+        if !finding.related.isEmpty {
+            message += ". Found at \(Set(finding.related.map(\.place)).count) places: " + finding.related.map { "\($0.path):\($0.line)" }.joined(separator: ", ")
+        }
         writer.field("text", message)
         writer.endObject()
         writer.beginArray(key: "locations")
@@ -143,6 +152,26 @@ struct SarifReporter: Reporter {
         writer.endObject()
         writer.endObject()
         writer.endArray()
+        if !finding.related.isEmpty {
+            writer.beginArray(key: "relatedLocations")
+            for (index, place) in finding.related.enumerated() {
+                writer.beginObject()
+                writer.field("id", index)
+                writer.beginObject(key: "physicalLocation")
+                writer.beginObject(key: "artifactLocation")
+                writer.field("uri", Self.uri(for: place.path))
+                writer.endObject()
+                writer.beginObject(key: "region")
+                writer.field("startLine", place.line)
+                writer.endObject()
+                writer.endObject()
+                writer.beginObject(key: "message")
+                writer.field("text", place.place)
+                writer.endObject()
+                writer.endObject()
+            }
+            writer.endArray()
+        }
         writer.beginObject(key: "partialFingerprints")
         writer.field(Self.fingerprintKey, finding.fingerprint.hex)
         writer.endObject()
@@ -151,6 +180,22 @@ struct SarifReporter: Reporter {
         writer.field("secretRedacted", context.display == .redacted)
         writer.field("secretLength", finding.secret.count)
         if let identity = finding.identity { writer.field("identity", identity) }
+        if let ownership = finding.ownership {
+            writer.beginObject(key: "ownership")
+            writer.field("attributedBy", ownership.attributedBy.rawValue)
+            writer.field("identityId", ownership.identityID)
+            writer.field("kind", ownership.kind)
+            writer.field("owner", ownership.owner)
+            writer.field("contact", ownership.contact)
+            writer.field("revocationAuthority", ownership.revocationAuthority)
+            writer.field("revocationProcedure", ownership.revocationProcedure)
+            writer.field("escalation", strings: ownership.escalation)
+            writer.field("sites", strings: ownership.sites)
+            writer.field("vendor", ownership.vendor)
+            writer.field("expiryDate", ownership.expiryDate)
+            writer.field("expiry", ownership.expiry.rawValue)
+            writer.endObject()
+        }
         if let git = finding.git {
             writer.field("blob", git.blob)
             if let first = git.introducedBy {

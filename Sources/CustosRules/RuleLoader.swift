@@ -46,18 +46,7 @@ public enum RuleLoader {
 
     /// Parses one rule file's text. `source` names it in errors.
     public static func parse(yaml: String, source: String) throws(RuleError) -> [Rule] {
-        let root: Node?
-        do {
-            // The basic resolver skips Yams' per-scalar regular expressions (most of the parse
-            // time); numbers are read from the text where a field needs one.
-            root = try Yams.compose(yaml: yaml, .basic)
-        } catch let error as YamlError {
-            throw RuleError(location: source, message: "not valid YAML: \(YamlErrorText.describe(error))")
-        } catch {
-            throw RuleError(location: source, message: "not valid YAML: \(error)")
-        }
-        guard let root else { return [] }
-        let file = YAMLMapping(node: root, source: source, path: "")
+        guard let file = try YAMLMapping.parse(yaml, source: source) else { return [] }
         let document = try file.required()
         try document.rejectUnknownKeys(["rules"])
         let list = try document.sequence("rules") ?? []

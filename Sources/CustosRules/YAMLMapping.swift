@@ -1,32 +1,51 @@
 import Yams
 
 /// A YAML node with the file and key path it came from, so every error names the place to fix.
-struct YAMLMapping {
-    let node: Node
-    let source: String
-    let path: String
+/// Shared by the rule files and the owners registry.
+public struct YAMLMapping {
+    public init(node: Node, source: String, path: String) {
+        self.node = node
+        self.source = source
+        self.path = path
+    }
 
-    var location: String {
+    /// Parses a whole document (nil when it is empty), with YAML syntax errors as `RuleError`.
+    public static func parse(_ yaml: String, source: String) throws(RuleError) -> YAMLMapping? {
+        do {
+            guard let root = try Yams.compose(yaml: yaml, .basic) else { return nil }
+            return YAMLMapping(node: root, source: source, path: "")
+        } catch let error as YamlError {
+            throw RuleError(location: source, message: "not valid YAML: \(YamlErrorText.describe(error))")
+        } catch {
+            throw RuleError(location: source, message: "not valid YAML: \(error)")
+        }
+    }
+
+    public let node: Node
+    public let source: String
+    public let path: String
+
+    public var location: String {
         if let line = node.mark?.line { return "\(source):\(line)" }
         return source
     }
 
-    func error(_ message: String) -> RuleError {
+    public func error(_ message: String) -> RuleError {
         RuleError(location: location, message: path.isEmpty ? message : "\(path): \(message)")
     }
 
     /// The node as a mapping, or an error saying a mapping was expected.
-    func required() throws(RuleError) -> YAMLMapping {
+    public func required() throws(RuleError) -> YAMLMapping {
         guard node.mapping != nil else { throw error("expected a mapping of keys to values") }
         return self
     }
 
-    func child(_ key: String) -> YAMLMapping? {
+    public func child(_ key: String) -> YAMLMapping? {
         guard let value = node.mapping?[key] else { return nil }
         return YAMLMapping(node: value, source: source, path: path.isEmpty ? key : "\(path).\(key)")
     }
 
-    func rejectUnknownKeys(_ known: Set<String>) throws(RuleError) {
+    public func rejectUnknownKeys(_ known: Set<String>) throws(RuleError) {
         guard let mapping = node.mapping else { return }
         for key in mapping.keys {
             guard let name = key.string, known.contains(name) else {
@@ -38,7 +57,7 @@ struct YAMLMapping {
         }
     }
 
-    func string(_ key: String) throws(RuleError) -> String? {
+    public func string(_ key: String) throws(RuleError) -> String? {
         guard let value = child(key) else { return nil }
         if value.node.null != nil { return nil }
         guard value.node.scalar != nil, let text = value.node.string else {
@@ -47,14 +66,14 @@ struct YAMLMapping {
         return text
     }
 
-    func requiredString(_ key: String) throws(RuleError) -> String {
+    public func requiredString(_ key: String) throws(RuleError) -> String {
         guard let text = try string(key), !text.isEmpty else {
             throw error("missing required key '\(key)'")
         }
         return text
     }
 
-    func double(_ key: String) throws(RuleError) -> Double? {
+    public func double(_ key: String) throws(RuleError) -> Double? {
         guard let value = child(key) else { return nil }
         guard let number = value.node.float ?? value.node.int.map(Double.init) else {
             throw value.error("expected a number")
@@ -62,13 +81,13 @@ struct YAMLMapping {
         return number
     }
 
-    func int(_ key: String) throws(RuleError) -> Int? {
+    public func int(_ key: String) throws(RuleError) -> Int? {
         guard let value = child(key) else { return nil }
         guard let number = value.node.int else { throw value.error("expected a whole number") }
         return number
     }
 
-    func sequence(_ key: String) throws(RuleError) -> [YAMLMapping]? {
+    public func sequence(_ key: String) throws(RuleError) -> [YAMLMapping]? {
         guard let value = child(key) else { return nil }
         if value.node.null != nil { return [] }
         guard let items = value.node.sequence else { throw value.error("expected a list") }
@@ -77,7 +96,7 @@ struct YAMLMapping {
         }
     }
 
-    func strings(_ key: String) throws(RuleError) -> [String] {
+    public func strings(_ key: String) throws(RuleError) -> [String] {
         try (sequence(key) ?? []).map { item throws(RuleError) in
             guard item.node.scalar != nil, let text = item.node.string else {
                 throw item.error("expected text")

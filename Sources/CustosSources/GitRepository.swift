@@ -64,9 +64,13 @@ public final class GitRepository {
     let pointer: OpaquePointer
     public let path: String
 
-    /// Initialises libgit2 once per process.
+    /// Initialises libgit2 once per process, with memory bounds suited to reading every
+    /// object once: a small object cache (each worker has its own repository, and nothing is
+    /// read twice) and a cap on how much of the packfiles is mapped at a time.
     private static let initialised: Bool = {
         git_libgit2_init()
+        _ = custos_git_set_cache_max_size(16 * 1024 * 1024)
+        _ = custos_git_set_mwindow_mapped_limit(32 * 1024 * 1024)
         return true
     }()
 

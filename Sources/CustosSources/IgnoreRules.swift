@@ -1,8 +1,8 @@
 import CustosCore
 import Foundation
 
-/// Which paths a scan leaves alone: built-in defaults (VCS folders, lockfiles, minified and
-/// media assets), then `.custosignore` lines, then `--exclude` globs. Later rules win, and a
+/// Which paths a scan leaves alone: built-in defaults (VCS folders, custos's own `.custos/`
+/// registry folder, lockfiles, minified and media assets), then `.custosignore` lines, then `--exclude` globs. Later rules win, and a
 /// rule starting with `!` brings a path back, as in `.gitignore`.
 public struct IgnoreRules: Sendable {
     private struct Entry: Sendable {
@@ -14,7 +14,7 @@ public struct IgnoreRules: Sendable {
 
     /// Files that hold hashes and versions, not secrets, or that no text rule can read.
     public static let defaults = [
-        ".git/", ".hg/", ".svn/",
+        ".git/", ".hg/", ".svn/", ".custos/",
         "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock",
         "go.sum", "poetry.lock", "Pipfile.lock", "Gemfile.lock", "composer.lock", "Package.resolved",
         "Podfile.lock", "packages.lock.json", "*.min.js", "*.min.css", "*.js.map", "*.css.map",

@@ -35,6 +35,7 @@ struct Git: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var ownersOptions: OwnersOptions
 
     @Option(name: .long, help: "Worker threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -64,7 +65,9 @@ struct Git: ParsableCommand {
         } catch {
             throw fatal(error.message)
         }
-        try report.deliver(result, rules: ruleSet, repository: RepositoryInfo(opened))
+        let owned = try ownersOptions.apply(to: result, roots: [opened.workingDirectory ?? repository], rules: ruleSet,
+                                              pathsRelativeToRoot: true)
+        try report.deliver(owned, rules: ruleSet, repository: RepositoryInfo(opened))
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustosCore
+import CustosOwners
 import CustosReport
 import CustosRules
 import Foundation
@@ -39,7 +40,7 @@ struct ReportOptions: ParsableArguments {
         }
         let useColor = output == nil && format == .text && isatty(STDOUT_FILENO) == 1
             && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-        var context = ReportContext(rules: rules.rules, display: noRedact ? .whole : .redacted,
+        var context = ReportContext(rules: rules.rules + GovernanceRule.rules, display: noRedact ? .whole : .redacted,
                                     toolVersion: Custos.version)
         context.repository = repository
         let report = format.reporter(color: useColor).render(result, context: context)

@@ -17,6 +17,7 @@ struct Scan: ParsableCommand {
     @OptionGroup var report: ReportOptions
 
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var ownersOptions: OwnersOptions
 
     @Option(name: .long, help: "Worker threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -54,6 +55,6 @@ struct Scan: ParsableCommand {
             walk: WalkOptions(followSymlinks: followSymlinks, ignore: ignore),
             maxFileSize: maxFileSize * 1_048_576)
         let result = DirectoryScan(engine: engine, options: options).run(roots: paths)
-        try report.deliver(result, rules: ruleSet)
+        try report.deliver(ownersOptions.apply(to: result, roots: paths, rules: ruleSet), rules: ruleSet)
     }
 }

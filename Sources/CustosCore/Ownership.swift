@@ -1,0 +1,72 @@
+/// Who owns the identity behind a finding and who may revoke it: attached after the scan,
+/// never used for matching.
+public struct Ownership: Sendable, Hashable {
+    /// How the owner was found, most specific first.
+    public enum Attribution: String, Sendable, Hashable {
+        /// The registry names this secret's fingerprint.
+        case fingerprint
+        /// A registry selector (rule, identity pattern, path, repository) matched.
+        case selector
+        /// Only CODEOWNERS names an owner for the path: no identity, no revocation authority.
+        case codeowners
+        /// Nobody claims it.
+        case none
+    }
+
+    /// Whether the identity is past its expiry or rotation date.
+    public enum ExpiryStatus: String, Sendable, Hashable {
+        case unknown, valid, expired
+        case rotationOverdue = "rotation-overdue"
+    }
+
+    public var attributedBy: Attribution
+    public var identityID: String?
+    public var kind: String?
+    public var owner: String?
+    public var contact: String?
+    /// Who may revoke the credential.
+    public var revocationAuthority: String?
+    /// How: a runbook link or the system of record.
+    public var revocationProcedure: String?
+    /// Whom to call, in order, each as "name <how to reach>".
+    public var escalation: [String]
+    public var sites: [String]
+    public var vendor: String?
+    /// `expires` or `rotate_by` from the registry, as written (YYYY-MM-DD).
+    public var expiryDate: String?
+    public var expiry: ExpiryStatus
+
+    public init(attributedBy: Attribution, identityID: String? = nil, kind: String? = nil, owner: String? = nil,
+                contact: String? = nil, revocationAuthority: String? = nil, revocationProcedure: String? = nil,
+                escalation: [String] = [], sites: [String] = [], vendor: String? = nil,
+                expiryDate: String? = nil, expiry: ExpiryStatus = .unknown) {
+        self.attributedBy = attributedBy
+        self.identityID = identityID
+        self.kind = kind
+        self.owner = owner
+        self.contact = contact
+        self.revocationAuthority = revocationAuthority
+        self.revocationProcedure = revocationProcedure
+        self.escalation = escalation
+        self.sites = sites
+        self.vendor = vendor
+        self.expiryDate = expiryDate
+        self.expiry = expiry
+    }
+
+    public static let unowned = Ownership(attributedBy: .none)
+}
+
+/// Another place the same secret was found (for shared-credential findings).
+public struct RelatedLocation: Sendable, Hashable {
+    public var path: String
+    public var line: Int
+    /// The site, repository or share the place belongs to.
+    public var place: String
+
+    public init(path: String, line: Int, place: String) {
+        self.path = path
+        self.line = line
+        self.place = place
+    }
+}

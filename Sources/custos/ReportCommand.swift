@@ -1,0 +1,45 @@
+import ArgumentParser
+import CustosCore
+import CustosOwners
+import CustosReport
+import CustosScan
+import CustosSources
+import Foundation
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Scan and write a report for people: one section per owner, as Markdown and HTML.")
+
+    @Argument(help: ArgumentHelp("Files or folders to scan.", valueName: "path"))
+    var paths: [String]
+
+    @Flag(name: .long, help: "One section per owner with findings, shared credentials and revocation steps (the only report for now).")
+    var byOwner = false
+
+    @Option(name: .long, help: ArgumentHelp("Folder to write owners.md and owners.html into.", valueName: "dir"))
+    var outputDir: String = "custos-report"
+
+    @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var ownersOptions: OwnersOptions
+
+    func validate() throws {
+        guard byOwner else { throw ValidationError("say which report: --by-owner") }
+    }
+
+    func run() throws {
+        let (ruleSet, engine) = try ruleOptions.compile()
+        let scanned = DirectoryScan(engine: engine, options: DirectoryScanOptions()).run(roots: paths)
+        let result = try ownersOptions.apply(to: scanned, roots: paths, rules: ruleSet)
+        let context = ReportContext(rules: ruleSet.rules + GovernanceRule.rules, display: .redacted, toolVersion: Custos.version)
+        let report = OwnerReport(result, context: context)
+        do {
+            try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+            try report.markdown().write(toFile: (outputDir as NSString).appendingPathComponent("owners.md"), atomically: true, encoding: .utf8)
+            try report.html().write(toFile: (outputDir as NSString).appendingPathComponent("owners.html"), atomically: true, encoding: .utf8)
+        } catch {
+            throw fatal("cannot write the report into \(outputDir): \(error.localizedDescription)")
+        }
+        Console.error("custos: \(report.sections.count) owner sections written to \(outputDir)/owners.md and owners.html")
+        if !result.findings.isEmpty { throw ExitCode(ExitStatus.findings) }
+    }
+}
