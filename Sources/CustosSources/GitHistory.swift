@@ -39,39 +39,28 @@ public struct GitHistoryWalker {
     }
 
     public func run() throws(GitError) -> HistoryIndex {
-        var walk: OpaquePointer?
-        guard git_revwalk_new(&walk, repository.pointer) == 0, let walk else {
-            throw GitError.last("cannot walk the history of \(repository.path)")
-        }
-        defer { git_revwalk_free(walk) }
-        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue)
-        switch refs {
-        case .allRefs:
-            _ = git_revwalk_push_glob(walk, "refs/*")
-            _ = git_revwalk_push_head(walk)
-        case let .revision(revision):
-            var oid = try repository.resolveCommit(revision).oid
-            guard git_revwalk_push(walk, &oid) == 0 else { throw GitError.last("cannot walk from '\(revision)'") }
-        }
-        if let hidden {
-            var oid = try repository.resolveCommit(hidden).oid
-            _ = git_revwalk_hide(walk, &oid)
-        }
         var state = WalkState(allProvenance: allProvenance)
         if repository.isShallow {
             state.index.notes.append(ScanWarning(path: repository.path,
                 message: "shallow clone: commits before the shallow boundary are not in this repository and were not scanned"))
         }
-        var oid = git_oid()
-        while true {
-            let status = git_revwalk_next(&oid, walk)
-            if status == GIT_ITEROVER.rawValue { break }
-            if status != 0 {
-                state.index.notes.append(ScanWarning(path: repository.path,
-                    message: "history walk stopped early: \(GitError.last("revwalk").message)"))
-                break
-            }
-            visitCommit(oid, &state)
+        let tips: [ObjectID]
+        switch refs {
+        case .allRefs:
+            tips = try repository.referencedCommits()
+        case let .revision(revision):
+            tips = [try repository.resolveCommit(revision)]
+        }
+        let hiddenCommits = try hidden.map { hidden throws(GitError) in
+            Set(CommitGraph(repository: repository, tips: [try repository.resolveCommit(hidden)]).parentsFirst().order)
+        } ?? []
+        let graph = CommitGraph(repository: repository, tips: tips).parentsFirst()
+        for missing in graph.missing {
+            state.index.notes.append(ScanWarning(path: repository.path,
+                message: "commit \(missing) is referenced but not in the repository (shallow or damaged history); what lies behind it was not scanned"))
+        }
+        for commit in graph.order where !hiddenCommits.contains(commit) {
+            visitCommit(commit.oid, &state)
         }
         return state.index
     }
@@ -201,5 +190,52 @@ public struct GitHistoryWalker {
         gmtime_r(&seconds, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}
+
+/// The commits reachable from some tips, parents before children. libgit2 1.5's revision walk
+/// stops at the first missing parent (shallow clones, damaged repositories); this walk notes
+/// missing commits and goes on.
+struct CommitGraph {
+    let repository: GitRepository
+    let tips: [ObjectID]
+
+    func parentsFirst() -> (order: [ObjectID], missing: [ObjectID]) {
+        var order: [ObjectID] = []
+        var missing: [ObjectID] = []
+        var done = Set<ObjectID>()
+        var entered = Set<ObjectID>()
+        // Iterative depth-first post-order: a commit is emitted once all its parents are.
+        var stack: [(id: ObjectID, parents: [ObjectID]?)] = tips.reversed().map { ($0, nil) }
+        while var top = stack.popLast() {
+            if done.contains(top.id) { continue }
+            if top.parents == nil {
+                guard entered.insert(top.id).inserted else { continue }
+                guard let parents = parentIDs(of: top.id) else {
+                    missing.append(top.id)
+                    done.insert(top.id)
+                    continue
+                }
+                top.parents = parents
+            }
+            if let next = top.parents!.first(where: { !done.contains($0) && !entered.contains($0) }) {
+                stack.append(top)
+                stack.append((next, nil))
+            } else {
+                done.insert(top.id)
+                order.append(top.id)
+            }
+        }
+        return (order, missing)
+    }
+
+    private func parentIDs(of id: ObjectID) -> [ObjectID]? {
+        var oid = id.oid
+        var commit: OpaquePointer?
+        guard git_commit_lookup(&commit, repository.pointer, &oid) == 0, let commit else { return nil }
+        defer { git_commit_free(commit) }
+        return (0..<git_commit_parentcount(commit)).compactMap { index in
+            git_commit_parent_id(commit, index).map { ObjectID($0.pointee) }
+        }
     }
 }

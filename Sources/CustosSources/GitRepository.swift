@@ -113,6 +113,23 @@ public final class GitRepository {
         return ObjectID(git_object_id(commit).pointee)
     }
 
+    /// Every commit a reference (branch, tag, remote, stash) or HEAD points at, in name order.
+    public func referencedCommits() throws(GitError) -> [ObjectID] {
+        var names = git_strarray()
+        guard git_reference_list(&names, pointer) == 0 else {
+            throw GitError.last("cannot list the references of \(path)")
+        }
+        defer { git_strarray_dispose(&names) }
+        var commits: [ObjectID] = []
+        var seen = Set<ObjectID>()
+        let all = (0..<names.count).compactMap { names.strings[$0].map { String(cString: $0) } }.sorted() + ["HEAD"]
+        for name in all {
+            // References to trees or blobs (rare) and dangling ones name no commit.
+            if let commit = try? resolveCommit(name), seen.insert(commit).inserted { commits.append(commit) }
+        }
+        return commits
+    }
+
     /// The `origin` remote's URL, if there is one.
     public var originURL: String? {
         var remote: OpaquePointer?

@@ -121,3 +121,50 @@ struct GitScanTests {
         #expect(result.warnings.contains { $0.path == "bad.env" && $0.message.contains("cannot read blob") })
     }
 }
+
+@Suite("Repositories of every shape (issue 4)")
+struct RepositoryShapeTests {
+    @Test("a bare clone is scanned like its source")
+    func bare() throws {
+        let repository = try TemporaryRepository()
+        try repository.commit("leak", ["app.env": "TOKEN=\(token(20))\n"])
+        let bare = try TemporaryTree()
+        _ = try Command.run(["git", "clone", "-q", "--bare", repository.path, bare.url("repo.git").path])
+        let opened = try GitRepository(path: bare.url("repo.git").path)
+        #expect(opened.isBare)
+        let index = try GitHistoryWalker(repository: opened).run()
+        let result = GitHistoryScan(engine: try engine(), repositoryPath: bare.url("repo.git").path, threads: 2,
+                                    ignore: IgnoreRules()).run(index)
+        #expect(result.findings.map(\.secret) == [token(20)])
+    }
+
+    @Test("a shallow clone says that older history was not scanned")
+    func shallow() throws {
+        let repository = try TemporaryRepository()
+        try repository.commit("old", ["old.env": "TOKEN=\(token(21))\n"])
+        try repository.commit("new", ["new.env": "TOKEN=\(token(22))\n"])
+        let clone = try TemporaryTree()
+        _ = try Command.run(["git", "clone", "-q", "--depth", "1", "file://" + repository.path, clone.url("shallow").path])
+        let opened = try GitRepository(path: clone.url("shallow").path)
+        let index = try GitHistoryWalker(repository: opened).run()
+        #expect(index.notes.contains { $0.message.hasPrefix("shallow clone") })
+        let result = GitHistoryScan(engine: try engine(), repositoryPath: clone.url("shallow").path, threads: 1,
+                                    ignore: IgnoreRules()).run(index)
+        // The shallow tip still holds both files; what it cannot see is the commits before it.
+        #expect(Set(result.findings.map(\.secret)) == [token(21), token(22)])
+    }
+
+    @Test("Git LFS pointers are noted, not scanned; submodules are skipped with a note")
+    func lfsAndSubmodules() throws {
+        let repository = try TemporaryRepository()
+        let pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n"
+        try repository.commit("lfs", ["model.bin": pointer])
+        let sub = try TemporaryRepository()
+        try sub.commit("sub", ["x.txt": "x\n"])
+        _ = try Command.run(["git", "-C", repository.path, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.path, "vendor/sub"])
+        try repository.commit("add submodule")
+        let result = try historyScan(repository)
+        #expect(result.warnings.contains { $0.path == "model.bin" && $0.message.hasPrefix("Git LFS pointer") })
+        #expect(result.warnings.contains { $0.path == "vendor/sub" && $0.message.hasPrefix("submodule skipped") })
+    }
+}
