@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         // C libraries from Debian, each behind a small system-library shim.
@@ -32,8 +33,9 @@ let package = Package(
         .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2"]),
         .target(name: "CustosOwners", dependencies: ["CustosCore", "CustosRules"]),
         .target(name: "CustosReport", dependencies: ["CustosCore", "CustosRules"]),
+        .target(name: "CustosDecoders", dependencies: ["CustosCore", "ZIPFoundation"]),
         .target(name: "CustosScan",
-                dependencies: ["CustosCore", "CustosRules", "CustosEngine", "CustosSources"]),
+                dependencies: ["CustosCore", "CustosRules", "CustosEngine", "CustosSources", "CustosDecoders"]),
         .executableTarget(name: "custos",
                           dependencies: ["CustosCore", "CustosRules", "CustosEngine",
                                          "CustosSources", "CustosScan", "CustosReport", "CustosOwners",
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "CustosSourcesTests", dependencies: ["CustosSources", "CustosTestSupport"]),
         .testTarget(name: "CustosScanTests", dependencies: ["CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosOwnersTests", dependencies: ["CustosOwners", "CustosTestSupport"]),
+        .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosTestSupport", "ZIPFoundation"]),
         .testTarget(name: "CustosReportTests", dependencies: ["CustosReport", "CustosTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CustosTestSupport"]),
     ]

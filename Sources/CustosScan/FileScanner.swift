@@ -4,6 +4,7 @@
 // at the end in a fixed order, so the same input always gives the same report.
 
 import CustosCore
+import CustosDecoders
 import CustosEngine
 import Foundation
 
@@ -98,9 +99,19 @@ final class FileScanner {
             return
         }
         let sniffed = UnsafeRawBufferPointer(start: buffer.baseAddress, count: min(filled, Self.sniffLength))
-        if sniffed.contains(0) {
-            summary.bytesScanned -= filled
-            summary.filesSkippedBinary += 1
+        let wholeFile = filled < buffer.count
+        if ArchiveExpander.isZip(sniffed) {
+            try scanArchive(descriptor, firstBytes: filled, displayPath: displayPath)
+            return
+        }
+        if sniffed.contains(0) || (wholeFile && XMLEntities.worthDecoding(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled))) {
+            if wholeFile {
+                summary.filesScanned += 1
+                scanDecoded(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled), path: displayPath)
+            } else {
+                summary.bytesScanned -= filled
+                summary.filesSkippedBinary += 1
+            }
             return
         }
         summary.filesScanned += 1
@@ -124,6 +135,57 @@ final class FileScanner {
             filled = try fill(descriptor, from: kept, upTo: capacity)
             summary.bytesScanned += filled - kept
         }
+    }
+
+    /// Archives larger than this are not opened (they would be read into memory whole).
+    static let maxArchiveBytes = 1024 * 1024 * 1024
+
+    /// Reads a zip archive whole and scans every member, named `archive.zip!/member`.
+    private func scanArchive(_ descriptor: Int32, firstBytes: Int, displayPath: String) throws(ReadError) {
+        var info = stat()
+        fstat(descriptor, &info)
+        guard Int(info.st_size) <= Self.maxArchiveBytes else {
+            warnings.append(ScanWarning(path: displayPath, message: "archive larger than \(Self.maxArchiveBytes / 1_048_576) MB; not opened"))
+            return
+        }
+        var data = Data(bytes: buffer.baseAddress!, count: firstBytes)
+        while true {
+            let got = read(descriptor, buffer.baseAddress!, buffer.count)
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw ReadError(reason: String(cString: strerror(errno)))
+            }
+            if got == 0 { break }
+            data.append(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: got)
+            summary.bytesScanned += got
+        }
+        summary.filesScanned += 1
+        let (members, notes) = ArchiveExpander().members(of: data)
+        for note in notes { warnings.append(ScanWarning(path: displayPath, message: note)) }
+        for member in members {
+            member.bytes.withUnsafeBytes { scanDecoded($0, path: displayPath + "!/" + member.name) }
+        }
+    }
+
+    /// Scans text that may need decoding first: UTF-16 is transcoded, XML has its entities
+    /// resolved (lines stay where they are), anything else with NUL bytes is binary.
+    func scanDecoded(_ bytes: UnsafeRawBufferPointer, path: String) {
+        let sniffed = UnsafeRawBufferPointer(rebasing: bytes.prefix(Self.sniffLength))
+        if sniffed.contains(0) {
+            guard let encoding = TextEncoding.sniffUTF16(bytes) else {
+                summary.filesSkippedBinary += 1
+                return
+            }
+            let text = encoding.transcode(bytes)
+            text.withUnsafeBytes { scanDecoded($0, path: path) }
+            return
+        }
+        if XMLEntities.worthDecoding(bytes) {
+            let decoded = XMLEntities.decode(bytes)
+            decoded.withUnsafeBytes { scanner.scan($0, region: BlobRegion(path: path), into: &findings) }
+            return
+        }
+        scanner.scan(bytes, region: BlobRegion(path: path), into: &findings)
     }
 
     /// Opens read-only, without updating the access time where the kernel allows it, and

@@ -102,3 +102,23 @@ struct FileScannerTests {
         #expect(one.findings == four.findings)
     }
 }
+
+@Suite("Decoded content in a directory scan")
+struct DecodedContentTests {
+    @Test("UTF-16 files, XML entities and zip members are scanned with readable locations")
+    func decoded() throws {
+        let tree = try TemporaryTree()
+        try tree.write("export.txt", try #require("Tag list\r\nKEY=\(token(30))\r\n".data(using: .utf16)))
+        try tree.write("plc.l5x", "<?xml version=\"1.0\"?>\n<Data>\n<Value>&apos;\(token(31))&apos;</Value>\n</Data>\n")
+        let zip = try Command.run(["python3", "-c", """
+            import io, sys, zipfile
+            inner = io.BytesIO(); z = zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED); z.writestr("cfg/app.env", "K=\(token(32))\\n"); z.close()
+            outer = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED); outer.writestr("projects/inner.zip", inner.getvalue()); outer.close()
+            """, tree.url("backup.gwbk").path])
+        #expect(zip.status == 0)
+        let result = DirectoryScan(engine: try engine(), options: DirectoryScanOptions(threads: 2)).run(roots: [tree.path])
+        let located = Set(result.findings.map { "\($0.path.dropFirst(tree.path.count + 1)):\($0.start.line) \($0.secret)" })
+        #expect(located == ["export.txt:2 \(token(30))", "plc.l5x:3 \(token(31))",
+                            "backup.gwbk!/projects/inner.zip!/cfg/app.env:1 \(token(32))"])
+    }
+}

@@ -1,0 +1,126 @@
+// CustosDecoders: turns one blob into the texts a rule can read — UTF-16 transcoded to UTF-8,
+// zip members (recursively, in memory, under limits against bombs), XML with its entities
+// resolved. Each derived text keeps a name that locates it (`backup.zip!/projects/x/code.py`)
+// and its line structure, so findings point at lines a person can open. Matching stays in
+// CustosEngine; this target never writes anything anywhere.
+
+/// Text encodings recognised by sniffing.
+public enum TextEncoding: Sendable, Equatable {
+    case utf16LittleEndian(bom: Bool)
+    case utf16BigEndian(bom: Bool)
+
+    /// Recognises UTF-16 by its byte-order mark, or without one by the zero bytes that ASCII
+    /// text leaves in every other position.
+    public static func sniffUTF16(_ bytes: UnsafeRawBufferPointer) -> TextEncoding? {
+        if bytes.count >= 2 {
+            if bytes[0] == 0xff && bytes[1] == 0xfe { return .utf16LittleEndian(bom: true) }
+            if bytes[0] == 0xfe && bytes[1] == 0xff { return .utf16BigEndian(bom: true) }
+        }
+        let sample = min(bytes.count & ~1, 4096)
+        guard sample >= 8 else { return nil }
+        var zeroEven = 0
+        var zeroOdd = 0
+        for index in stride(from: 0, to: sample, by: 2) {
+            if bytes[index] == 0 { zeroEven += 1 }
+            if bytes[index + 1] == 0 { zeroOdd += 1 }
+        }
+        let pairs = sample / 2
+        if zeroOdd * 10 >= pairs * 7 && zeroEven * 10 <= pairs { return .utf16LittleEndian(bom: false) }
+        if zeroEven * 10 >= pairs * 7 && zeroOdd * 10 <= pairs { return .utf16BigEndian(bom: false) }
+        return nil
+    }
+
+    /// The text as UTF-8 (unpaired surrogates become U+FFFD).
+    public func transcode(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        let (start, littleEndian): (Int, Bool) = switch self {
+        case let .utf16LittleEndian(bom): (bom ? 2 : 0, true)
+        case let .utf16BigEndian(bom): (bom ? 2 : 0, false)
+        }
+        var index = start
+        while index + 1 < bytes.count {
+            let low = UInt16(bytes[index])
+            let high = UInt16(bytes[index + 1])
+            units.append(littleEndian ? (high << 8 | low) : (low << 8 | high))
+            index += 2
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(units.count)
+        _ = Swift.transcode(units.makeIterator(), from: UTF16.self, to: UTF8.self, stoppingOnError: false) {
+            output.append($0)
+        }
+        return output
+    }
+}
+
+/// Resolves XML character references and the five predefined entities, keeping every line
+/// on its line: a reference to a line break becomes a space.
+public enum XMLEntities {
+    /// Whether `bytes` looks like XML with references worth resolving.
+    public static func worthDecoding(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.firstIndex(of: UInt8(ascii: "&")) != nil else { return false }
+        var index = 0
+        while index < bytes.count && (bytes[index] == 0x20 || bytes[index] == 0x0a || bytes[index] == 0x0d
+                                        || bytes[index] == 0x09 || bytes[index] == 0xef || bytes[index] == 0xbb || bytes[index] == 0xbf) {
+            index += 1
+        }
+        return index < bytes.count && bytes[index] == UInt8(ascii: "<")
+    }
+
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        let cdataOpen = Array("<![CDATA[".utf8)
+        let cdataClose = Array("]]>".utf8)
+        func startsWith(_ marker: [UInt8], at position: Int) -> Bool {
+            position + marker.count <= bytes.count && marker.indices.allSatisfy { bytes[position + $0] == marker[$0] }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            // CDATA content is literal: copy it through untouched.
+            if byte == UInt8(ascii: "<") && startsWith(cdataOpen, at: index) {
+                var end = index + cdataOpen.count
+                while end < bytes.count && !startsWith(cdataClose, at: end) { end += 1 }
+                end = min(bytes.count, end + cdataClose.count)
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<end]))
+                index = end
+                continue
+            }
+            guard byte == UInt8(ascii: "&"),
+                  let end = (index + 1..<min(bytes.count, index + 12)).first(where: { bytes[$0] == UInt8(ascii: ";") }) else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end]), as: UTF8.self)
+            if let scalar = resolve(name) {
+                if scalar == "\n" || scalar == "\r" {
+                    output.append(0x20)
+                } else {
+                    output.append(contentsOf: Array(String(Character(scalar)).utf8))
+                }
+                index = end + 1
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        return output
+    }
+
+    private static func resolve(_ name: String) -> Unicode.Scalar? {
+        switch name {
+        case "amp": return "&"
+        case "lt": return "<"
+        case "gt": return ">"
+        case "quot": return "\""
+        case "apos": return "'"
+        default:
+            if name.hasPrefix("#x") || name.hasPrefix("#X") { return UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init) }
+            if name.hasPrefix("#") { return UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init) }
+            return nil
+        }
+    }
+}
