@@ -35,6 +35,7 @@ public struct DirectoryScan: Sendable {
         let started = Date()
         let queue = FileQueue(roots: roots, options: options.walk)
         let collected = Mutex(ScanResult(findings: [], warnings: [], summary: ScanSummary()))
+        let nodeRed = Mutex(NodeRedMaterial())
         let engine = self.engine
         let options = self.options
         DispatchQueue.concurrentPerform(iterations: options.threads) { _ in
@@ -46,6 +47,8 @@ public struct DirectoryScan: Sendable {
             let findings = worker.findings
             let warnings = worker.warnings
             let summary = worker.summary
+            let material = worker.nodeRed
+            nodeRed.withLock { $0.merge(material) }
             collected.withLock { result in
                 result.findings += findings
                 result.warnings += warnings
@@ -53,6 +56,9 @@ public struct DirectoryScan: Sendable {
             }
         }
         var result = collected.withLock { $0 }
+        let decrypted = NodeRedAnalysis.findings(nodeRed.withLock { $0 })
+        result.findings += decrypted.findings
+        result.warnings += decrypted.warnings
         let walk = queue.report
         result.warnings += walk.warnings
         result.summary.filesSkippedExcluded += walk.excluded

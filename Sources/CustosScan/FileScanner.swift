@@ -26,6 +26,7 @@ final class FileScanner {
     var findings: [Finding] = []
     var warnings: [ScanWarning] = []
     var summary = ScanSummary()
+    var nodeRed = NodeRedMaterial()
 
     private let chunkSize: Int
 
@@ -115,6 +116,7 @@ final class FileScanner {
             return
         }
         summary.filesScanned += 1
+        if wholeFile { nodeRed.consider(path: displayPath, bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled)) }
         var region = BlobRegion(path: displayPath)
         var position = LinePosition()
         let context = min(Self.leadingContext, chunkSize / 2)
@@ -180,6 +182,7 @@ final class FileScanner {
             text.withUnsafeBytes { scanDecoded($0, path: path) }
             return
         }
+        nodeRed.consider(path: path, bytes: bytes)
         if XMLEntities.worthDecoding(bytes) {
             let decoded = XMLEntities.decode(bytes)
             decoded.withUnsafeBytes { scanner.scan($0, region: BlobRegion(path: path), into: &findings) }

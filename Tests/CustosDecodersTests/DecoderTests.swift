@@ -1,5 +1,6 @@
 import CustosDecoders
 import Foundation
+import CustosTestSupport
 import Testing
 import ZIPFoundation
 
@@ -69,5 +70,43 @@ struct DecoderTests {
         let (members, notes) = ArchiveExpander(limits: limits).members(of: archive)
         #expect(members.count == 3)
         #expect(notes.contains { $0.contains("stopped after 3 members") })
+    }
+}
+
+@Suite("Node-RED credentials")
+struct NodeRedCredentialsTests {
+    static let fixture = "fixtures/node-red/edge-gateway-1"
+
+    func read(_ name: String) throws -> Data {
+        try Data(contentsOf: PackageRoot.url.appendingPathComponent("\(Self.fixture)/\(name)"))
+    }
+
+    @Test("the secret from settings.js decrypts flows_cred.json (AES-256-CTR, key SHA-256 of the secret)")
+    func decrypts() throws {
+        let secrets = NodeRedCredentials.secrets(in: String(decoding: try read("settings.js"), as: UTF8.self))
+        #expect(secrets.count == 1)
+        guard case let .encrypted(payload) = NodeRedCredentials.parse(try read("flows_cred.json")) else {
+            Issue.record("expected an encrypted credentials file")
+            return
+        }
+        let fields = try #require(NodeRedCredentials.decrypt(payload, secret: secrets[0]))
+        #expect(fields.map { "\($0.nodeID).\($0.name)" } == [
+            "0aa1bb2cc3dd4ee5.token", "9f8e7d6c5b4a3928.password", "9f8e7d6c5b4a3928.user",
+            "a1b2c3d4e5f60718.password", "a1b2c3d4e5f60718.user",
+        ])
+        #expect(NodeRedCredentials.decrypt(payload, secret: "wrong secret") == nil)
+    }
+
+    @Test("secrets are found in runtime config and environment files too")
+    func secretSources() {
+        #expect(NodeRedCredentials.secrets(in: #"{"_credentialSecret": "4f2a9c"}"#) == ["4f2a9c"])
+        #expect(NodeRedCredentials.secrets(in: "Environment=\"NODE_RED_CREDENTIAL_SECRET=s3cr3t\"\n") == ["s3cr3t"])
+        #expect(NodeRedCredentials.secrets(in: "credentialSecret: false") == [])
+    }
+
+    @Test("an unencrypted credentials file is read as it is")
+    func plaintext() {
+        let contents = NodeRedCredentials.parse(Data(#"{"n1": {"user": "u", "password": "p4ss"}}"#.utf8))
+        #expect(contents == .plaintext([.init(nodeID: "n1", name: "password", value: "p4ss"), .init(nodeID: "n1", name: "user", value: "u")]))
     }
 }

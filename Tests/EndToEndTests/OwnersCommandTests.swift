@@ -85,3 +85,19 @@ struct OwnersCommandTests {
         #expect(markdown.contains("**Shared credentials**"))
     }
 }
+
+@Suite("Node-RED (end to end)")
+struct NodeRedCommandTests {
+    @Test("encrypted credentials are decrypted with the secret found beside them; a plaintext file is reported")
+    func nodeRed() throws {
+        let result = try CustosBinary.run(["scan", "fixtures/node-red", "--format", "jsonl"], in: PackageRoot.url.path)
+        let findings = result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let decrypted = findings.filter { $0["rule_id"] as? String == "node-red-decrypted-credential" }
+        #expect(decrypted.count == 3)
+        #expect(decrypted.allSatisfy { ($0["path"] as? String)?.hasSuffix("edge-gateway-1/flows_cred.json") == true })
+        #expect(decrypted.contains { ($0["identity"] as? String)?.contains("(user mqtt_line3)") == true })
+        #expect(findings.contains { $0["rule_id"] as? String == "node-red-plaintext-credential" && ($0["line"] as? Int) == 4 })
+    }
+}
