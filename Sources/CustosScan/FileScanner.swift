@@ -107,8 +107,11 @@ final class FileScanner {
         }
         if sniffed.contains(0) || (wholeFile && XMLEntities.worthDecoding(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled))) {
             if wholeFile {
-                summary.filesScanned += 1
-                scanDecoded(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled), path: displayPath)
+                if scanDecoded(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled), path: displayPath) {
+                    summary.filesScanned += 1
+                } else {
+                    summary.bytesScanned -= filled
+                }
             } else {
                 summary.bytesScanned -= filled
                 summary.filesSkippedBinary += 1
@@ -170,25 +173,27 @@ final class FileScanner {
     }
 
     /// Scans text that may need decoding first: UTF-16 is transcoded, XML has its entities
-    /// resolved (lines stay where they are), anything else with NUL bytes is binary.
-    func scanDecoded(_ bytes: UnsafeRawBufferPointer, path: String) {
+    /// resolved (lines stay where they are), anything else with NUL bytes is binary (counted
+    /// as skipped; the result is false).
+    @discardableResult
+    func scanDecoded(_ bytes: UnsafeRawBufferPointer, path: String) -> Bool {
         let sniffed = UnsafeRawBufferPointer(rebasing: bytes.prefix(Self.sniffLength))
         if sniffed.contains(0) {
             guard let encoding = TextEncoding.sniffUTF16(bytes) else {
                 summary.filesSkippedBinary += 1
-                return
+                return false
             }
             let text = encoding.transcode(bytes)
-            text.withUnsafeBytes { scanDecoded($0, path: path) }
-            return
+            return text.withUnsafeBytes { scanDecoded($0, path: path) }
         }
         nodeRed.consider(path: path, bytes: bytes)
         if XMLEntities.worthDecoding(bytes) {
             let decoded = XMLEntities.decode(bytes)
             decoded.withUnsafeBytes { scanner.scan($0, region: BlobRegion(path: path), into: &findings) }
-            return
+            return true
         }
         scanner.scan(bytes, region: BlobRegion(path: path), into: &findings)
+        return true
     }
 
     /// Opens read-only, without updating the access time where the kernel allows it, and
