@@ -1,3 +1,5 @@
+import Foundation
+
 /// Something that went wrong with one input while the scan went on.
 public struct ScanWarning: Sendable, Hashable, Codable {
     public var path: String
@@ -44,5 +46,23 @@ public struct ScanResult: Sendable {
         self.findings = findings
         self.warnings = warnings
         self.summary = summary
+    }
+}
+
+extension ScanResult {
+    /// Puts findings in report order without repeats, sorts warnings, and fills in the counts:
+    /// the last step of every kind of scan, so all of them report alike.
+    public func finalized(rules: Int, since started: Date) -> ScanResult {
+        var result = self
+        var seen = Set<String>()
+        result.findings = findings.sorted(by: Finding.reportOrder).filter { finding in
+            seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)\u{0}\(finding.git?.blob ?? "")").inserted
+        }
+        result.warnings.sort { $0.path != $1.path ? $0.path < $1.path : $0.message < $1.message }
+        result.summary.findings = result.findings.count
+        result.summary.warnings = result.warnings.count
+        result.summary.rulesLoaded = rules
+        result.summary.seconds = Date().timeIntervalSince(started)
+        return result
     }
 }

@@ -57,7 +57,7 @@ struct JSONReporter: Reporter {
         writer.field("identity", finding.identity)
         writer.field("fingerprint", finding.fingerprint.hex)
         writer.field("snippet", finding.snippet.render(secret: secret))
-        if let ownership = finding.ownership { write(ownership, to: &writer) }
+        if let ownership = finding.ownership { write(ownership, key: "ownership", camelCase: false, to: &writer) }
         if !finding.related.isEmpty {
             writer.beginArray(key: "related")
             for place in finding.related {
@@ -96,20 +96,26 @@ struct JSONReporter: Reporter {
         writer.endObject()
     }
 
-    static func write(_ ownership: Ownership, to writer: inout JSONWriter) {
-        writer.beginObject(key: "ownership")
-        writer.field("attributed_by", ownership.attributedBy.rawValue)
-        writer.field("identity_id", ownership.identityID)
-        writer.field("kind", ownership.kind)
-        writer.field("owner", ownership.owner)
-        writer.field("contact", ownership.contact)
-        writer.field("revocation_authority", ownership.revocationAuthority)
-        writer.field("revocation_procedure", ownership.revocationProcedure)
-        writer.field("escalation", strings: ownership.escalation)
-        writer.field("sites", strings: ownership.sites)
-        writer.field("vendor", ownership.vendor)
-        writer.field("expiry_date", ownership.expiryDate)
-        writer.field("expiry", ownership.expiry.rawValue)
+    /// The ownership block, with snake_case keys (JSON) or camelCase keys (SARIF properties).
+    static func write(_ ownership: Ownership, key: String, camelCase: Bool, to writer: inout JSONWriter) {
+        func name(_ snake: String) -> String {
+            guard camelCase else { return snake }
+            let parts = snake.split(separator: "_")
+            return String(parts[0]) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        }
+        writer.beginObject(key: key)
+        writer.field(name("attributed_by"), ownership.attributedBy.rawValue)
+        writer.field(name("identity_id"), ownership.identityID)
+        writer.field(name("kind"), ownership.kind)
+        writer.field(name("owner"), ownership.owner)
+        writer.field(name("contact"), ownership.contact)
+        writer.field(name("revocation_authority"), ownership.revocationAuthority)
+        writer.field(name("revocation_procedure"), ownership.revocationProcedure)
+        writer.field(name("escalation"), strings: ownership.escalation)
+        writer.field(name("sites"), strings: ownership.sites)
+        writer.field(name("vendor"), ownership.vendor)
+        writer.field(name("expiry_date"), ownership.expiryDate)
+        writer.field(name("expiry"), ownership.expiry.rawValue)
         writer.endObject()
     }
 

@@ -181,20 +181,7 @@ struct SarifReporter: Reporter {
         writer.field("secretLength", finding.secret.count)
         if let identity = finding.identity { writer.field("identity", identity) }
         if let ownership = finding.ownership {
-            writer.beginObject(key: "ownership")
-            writer.field("attributedBy", ownership.attributedBy.rawValue)
-            writer.field("identityId", ownership.identityID)
-            writer.field("kind", ownership.kind)
-            writer.field("owner", ownership.owner)
-            writer.field("contact", ownership.contact)
-            writer.field("revocationAuthority", ownership.revocationAuthority)
-            writer.field("revocationProcedure", ownership.revocationProcedure)
-            writer.field("escalation", strings: ownership.escalation)
-            writer.field("sites", strings: ownership.sites)
-            writer.field("vendor", ownership.vendor)
-            writer.field("expiryDate", ownership.expiryDate)
-            writer.field("expiry", ownership.expiry.rawValue)
-            writer.endObject()
+            JSONReporter.write(ownership, key: "ownership", camelCase: true, to: &writer)
         }
         if let git = finding.git {
             writer.field("blob", git.blob)

@@ -53,11 +53,6 @@ public struct DiffScan {
                 result.findings.append(finding)
             }
         }
-        result.findings = DirectoryScan.ordered(result.findings)
-        result.summary.findings = result.findings.count
-        result.summary.warnings = result.warnings.count
-        result.summary.rulesLoaded = engine.ruleSet.count
-        result.summary.seconds = Date().timeIntervalSince(started)
-        return result
+        return result.finalized(rules: engine.ruleSet.count, since: started)
     }
 }

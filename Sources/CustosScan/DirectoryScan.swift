@@ -62,21 +62,7 @@ public struct DirectoryScan: Sendable {
         let walk = queue.report
         result.warnings += walk.warnings
         result.summary.filesSkippedExcluded += walk.excluded
-        result.findings = Self.ordered(result.findings)
-        result.warnings.sort { $0.path != $1.path ? $0.path < $1.path : $0.message < $1.message }
-        result.summary.findings = result.findings.count
-        result.summary.warnings = result.warnings.count
-        result.summary.rulesLoaded = engine.ruleSet.count
-        result.summary.seconds = Date().timeIntervalSince(started)
-        return result
-    }
-
-    /// Sorts into report order and drops repeats of the same rule, secret and place.
-    static func ordered(_ findings: [Finding]) -> [Finding] {
-        var seen = Set<String>()
-        return findings.sorted(by: Finding.reportOrder).filter { finding in
-            seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)\u{0}\(finding.git?.blob ?? "")").inserted
-        }
+        return result.finalized(rules: engine.ruleSet.count, since: started)
     }
 
     /// The path as reports show it: without a leading `./`.

@@ -77,13 +77,6 @@ public struct GitHistoryScan: Sendable {
                 result.summary.add(summary)
             }
         }
-        var result = collected.withLock { $0 }
-        result.findings = DirectoryScan.ordered(result.findings)
-        result.warnings.sort { $0.path != $1.path ? $0.path < $1.path : $0.message < $1.message }
-        result.summary.findings = result.findings.count
-        result.summary.warnings = result.warnings.count
-        result.summary.rulesLoaded = engine.ruleSet.count
-        result.summary.seconds = Date().timeIntervalSince(started)
-        return result
+        return collected.withLock { $0 }.finalized(rules: engine.ruleSet.count, since: started)
     }
 }

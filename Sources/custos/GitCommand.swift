@@ -37,11 +37,7 @@ struct Git: ParsableCommand {
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var ownersOptions: OwnersOptions
 
-    @Option(name: .long, help: "Worker threads (default: one per core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(name: .long, help: ArgumentHelp("Leave out paths matching this gitignore-style glob (repeatable).", valueName: "glob"))
-    var exclude: [String] = []
+    @OptionGroup var tuning: ScanTuning
 
     func validate() throws {
         if branch != nil && allRefs { throw ValidationError("--branch and --all-refs exclude each other") }
@@ -58,7 +54,7 @@ struct Git: ParsableCommand {
             throw fatal("\(error)")
         }
         var ignore = IgnoreRules()
-        ignore.add(lines: exclude)
+        ignore.add(lines: tuning.exclude)
         let result: ScanResult
         do {
             result = try scan(opened, engine: engine, ignore: ignore)
@@ -83,7 +79,7 @@ extension Git {
         }
         let refs: RefSelection = branch.map { .revision($0) } ?? .allRefs
         let index = try GitHistoryWalker(repository: opened, refs: refs, allProvenance: allProvenance).run()
-        return GitHistoryScan(engine: engine, repositoryPath: repository, threads: threads, ignore: ignore).run(index)
+        return GitHistoryScan(engine: engine, repositoryPath: repository, threads: tuning.threads, ignore: ignore).run(index)
     }
 }
 

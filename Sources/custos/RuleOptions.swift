@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CustosEngine
 import CustosRules
 
@@ -33,5 +34,18 @@ struct RuleOptions: ParsableArguments {
         } catch {
             throw fatal("cannot compile rules: \(error)")
         }
+    }
+}
+
+/// How hard and how wide a scan works: shared by the scanning commands.
+struct ScanTuning: ParsableArguments {
+    @Option(name: .long, help: "Worker threads (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: ArgumentHelp("Leave out paths matching this gitignore-style glob (repeatable).", valueName: "glob"))
+    var exclude: [String] = []
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 }

@@ -19,11 +19,7 @@ struct Scan: ParsableCommand {
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var ownersOptions: OwnersOptions
 
-    @Option(name: .long, help: "Worker threads (default: one per core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(name: .long, help: ArgumentHelp("Leave out paths matching this gitignore-style glob (repeatable).", valueName: "glob"))
-    var exclude: [String] = []
+    @OptionGroup var tuning: ScanTuning
 
     @Flag(name: .long, help: "Scan what the default excludes leave out (VCS folders, lockfiles, minified and media files).")
     var noDefaultExcludes = false
@@ -35,7 +31,6 @@ struct Scan: ParsableCommand {
     var maxFileSize: Int = 0
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard maxFileSize >= 0 else { throw ValidationError("--max-file-size cannot be negative") }
     }
 
@@ -49,9 +44,9 @@ struct Scan: ParsableCommand {
                 Console.error("warning: \(path)/.custosignore: cannot read: \(error.localizedDescription)")
             }
         }
-        ignore.add(lines: exclude)
+        ignore.add(lines: tuning.exclude)
         let options = DirectoryScanOptions(
-            threads: threads,
+            threads: tuning.threads,
             walk: WalkOptions(followSymlinks: followSymlinks, ignore: ignore),
             maxFileSize: maxFileSize * 1_048_576)
         let result = DirectoryScan(engine: engine, options: options).run(roots: paths)
