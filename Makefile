@@ -3,7 +3,7 @@
 #   make test   installs what is missing, then runs the whole test suite
 SWIFT ?= swift
 TARGET ?= fixtures
-APT_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev pkg-config python3-jsonschema
+APT_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev pkg-config python3-jsonschema python3 git
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/custos
 

@@ -22,6 +22,8 @@ let package = Package(
                        providers: [.apt(["libpcre2-dev"])]),
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
                        providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
 
         .target(name: "CustosCore",
                 dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -34,7 +36,7 @@ let package = Package(
         .target(name: "CustosOwners", dependencies: ["CustosCore", "CustosRules"]),
         .target(name: "CustosReport", dependencies: ["CustosCore", "CustosRules"]),
         .target(name: "CustosDecoders",
-                dependencies: ["CustosCore", "ZIPFoundation",
+                dependencies: ["CustosCore", "ZIPFoundation", "CSQLite",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "CustosScan",

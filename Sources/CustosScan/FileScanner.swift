@@ -101,8 +101,10 @@ final class FileScanner {
         }
         let sniffed = UnsafeRawBufferPointer(start: buffer.baseAddress, count: min(filled, Self.sniffLength))
         let wholeFile = filled < buffer.count
-        if ArchiveExpander.isZip(sniffed) {
-            try scanArchive(descriptor, firstBytes: filled, displayPath: displayPath)
+        if ArchiveExpander.isZip(sniffed) || SQLiteCells.isDatabase(sniffed) {
+            guard let data = try readWhole(descriptor, firstBytes: filled, displayPath: displayPath) else { return }
+            summary.filesScanned += 1
+            data.withUnsafeBytes { scanDecoded($0, path: displayPath) }
             return
         }
         if sniffed.contains(0) || (wholeFile && XMLEntities.worthDecoding(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled))) {
@@ -145,13 +147,13 @@ final class FileScanner {
     /// Archives larger than this are not opened (they would be read into memory whole).
     static let maxArchiveBytes = 1024 * 1024 * 1024
 
-    /// Reads a zip archive whole and scans every member, named `archive.zip!/member`.
-    private func scanArchive(_ descriptor: Int32, firstBytes: Int, displayPath: String) throws(ReadError) {
+    /// Reads an archive or database whole (they cannot be read in chunks); nil when too large.
+    private func readWhole(_ descriptor: Int32, firstBytes: Int, displayPath: String) throws(ReadError) -> Data? {
         var info = stat()
         fstat(descriptor, &info)
         guard Int(info.st_size) <= Self.maxArchiveBytes else {
-            warnings.append(ScanWarning(path: displayPath, message: "archive larger than \(Self.maxArchiveBytes / 1_048_576) MB; not opened"))
-            return
+            warnings.append(ScanWarning(path: displayPath, message: "archive or database larger than \(Self.maxArchiveBytes / 1_048_576) MB; not opened"))
+            return nil
         }
         var data = Data(bytes: buffer.baseAddress!, count: firstBytes)
         while true {
@@ -164,11 +166,26 @@ final class FileScanner {
             data.append(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: got)
             summary.bytesScanned += got
         }
-        summary.filesScanned += 1
-        let (members, notes) = ArchiveExpander().members(of: data)
-        for note in notes { warnings.append(ScanWarning(path: displayPath, message: note)) }
+        return data
+    }
+
+    /// Scans every member of a zip-based archive, named `archive.zip!/member`.
+    private func scanArchive(_ bytes: UnsafeRawBufferPointer, path: String) {
+        let (members, notes) = ArchiveExpander().members(of: Data(bytes))
+        for note in notes { warnings.append(ScanWarning(path: path, message: note)) }
         for member in members {
-            member.bytes.withUnsafeBytes { scanDecoded($0, path: displayPath + "!/" + member.name) }
+            member.bytes.withUnsafeBytes { scanDecoded($0, path: path + "!/" + member.name) }
+        }
+    }
+
+    /// Scans the text cells of a SQLite database, each located as `db!/table.column[row]`.
+    private func scanDatabase(_ bytes: UnsafeRawBufferPointer, path: String) {
+        do {
+            try SQLiteCells.forEachTextCell(in: Data(bytes)) { cell in
+                scanDecoded(cell.text, path: path + "!/" + cell.location)
+            }
+        } catch {
+            warnings.append(ScanWarning(path: path, message: "\(error)"))
         }
     }
 
@@ -178,6 +195,14 @@ final class FileScanner {
     @discardableResult
     func scanDecoded(_ bytes: UnsafeRawBufferPointer, path: String) -> Bool {
         let sniffed = UnsafeRawBufferPointer(rebasing: bytes.prefix(Self.sniffLength))
+        if ArchiveExpander.isZip(sniffed) {
+            scanArchive(bytes, path: path)
+            return true
+        }
+        if SQLiteCells.isDatabase(sniffed) {
+            scanDatabase(bytes, path: path)
+            return true
+        }
         if sniffed.contains(0) {
             guard let encoding = TextEncoding.sniffUTF16(bytes) else {
                 summary.filesSkippedBinary += 1

@@ -122,3 +122,27 @@ struct DecodedContentTests {
                             "backup.gwbk!/projects/inner.zip!/cfg/app.env:1 \(token(32))"])
     }
 }
+
+@Suite("SQLite databases")
+struct SQLiteScanTests {
+    @Test("text cells are scanned and located by table, column and row, on disk and inside a gateway backup")
+    func sqlite() throws {
+        let tree = try TemporaryTree()
+        let made = try Command.run(["python3", "-c", """
+            import sqlite3, sys, zipfile
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("CREATE TABLE DATASOURCES (NAME TEXT, CONNECTURL TEXT, PASSWORD TEXT)")
+            db.execute("INSERT INTO DATASOURCES VALUES ('hist', 'jdbc:x', 'none')")
+            db.execute("INSERT INTO DATASOURCES VALUES ('mes', 'jdbc:y', 'key \(token(40))')")
+            db.commit(); db.close()
+            z = zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED); z.write(sys.argv[1], "db_backup_sqlite.idb"); z.close()
+            """, tree.url("config.idb").path, tree.url("gateway.gwbk").path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let before = try Data(contentsOf: tree.url("config.idb"))
+        let result = DirectoryScan(engine: try engine(), options: DirectoryScanOptions(threads: 1)).run(roots: [tree.path])
+        let paths = Set(result.findings.map { String($0.path.dropFirst(tree.path.count + 1)) })
+        #expect(paths == ["config.idb!/DATASOURCES.PASSWORD[2]", "gateway.gwbk!/db_backup_sqlite.idb!/DATASOURCES.PASSWORD[2]"])
+        #expect(try Data(contentsOf: tree.url("config.idb")) == before)
+        #expect(!FileManager.default.fileExists(atPath: tree.url("config.idb-journal").path))
+    }
+}
