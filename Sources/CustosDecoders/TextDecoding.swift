@@ -124,3 +124,61 @@ public enum XMLEntities {
         }
     }
 }
+
+/// Rockwell Logix string escapes, as L5K and the L5X `String` data format write them: `$$`,
+/// `$'`, `$"`, `$L`/`$N`/`$R`/`$P`/`$T` for control characters, `$hh` for any byte. Control
+/// characters become spaces so every value stays on its line.
+public enum LogixEscapes {
+    /// Whether a file name is a Logix export whose strings use these escapes.
+    public static func applies(to path: String) -> Bool {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".l5x") || lower.hasSuffix(".l5k")
+    }
+
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "$"), index + 1 < bytes.count else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            let next = bytes[index + 1]
+            switch next {
+            case UInt8(ascii: "$"), UInt8(ascii: "'"), UInt8(ascii: "\""):
+                output.append(next)
+                index += 2
+            case UInt8(ascii: "L"), UInt8(ascii: "l"), UInt8(ascii: "N"), UInt8(ascii: "n"), UInt8(ascii: "R"),
+                 UInt8(ascii: "r"), UInt8(ascii: "P"), UInt8(ascii: "p"), UInt8(ascii: "T"), UInt8(ascii: "t"):
+                output.append(0x20)
+                index += 2
+            default:
+                if index + 2 < bytes.count, let value = hexValue(next, bytes[index + 2]) {
+                    // $00 pads fixed-length strings: drop it; other control bytes become spaces.
+                    if value >= 0x20 { output.append(value) } else if value != 0 { output.append(0x20) }
+                    index += 3
+                } else {
+                    output.append(byte)
+                    index += 1
+                }
+            }
+        }
+        return output
+    }
+
+    private static func hexValue(_ high: UInt8, _ low: UInt8) -> UInt8? {
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x41...0x46: c - 0x37
+            case 0x61...0x66: c - 0x57
+            default: nil
+            }
+        }
+        guard let h = nibble(high), let l = nibble(low) else { return nil }
+        return h << 4 | l
+    }
+}

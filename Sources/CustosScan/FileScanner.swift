@@ -107,7 +107,8 @@ final class FileScanner {
             data.withUnsafeBytes { scanDecoded($0, path: displayPath) }
             return
         }
-        if sniffed.contains(0) || (wholeFile && XMLEntities.worthDecoding(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled))) {
+        if sniffed.contains(0) || (wholeFile && (LogixEscapes.applies(to: displayPath)
+            || XMLEntities.worthDecoding(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled)))) {
             if wholeFile {
                 if scanDecoded(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled), path: displayPath) {
                     summary.filesScanned += 1
@@ -212,6 +213,12 @@ final class FileScanner {
             return text.withUnsafeBytes { scanDecoded($0, path: path) }
         }
         nodeRed.consider(path: path, bytes: bytes)
+        if LogixEscapes.applies(to: path) {
+            var text = XMLEntities.worthDecoding(bytes) ? XMLEntities.decode(bytes) : Array(bytes)
+            text = text.withUnsafeBytes { LogixEscapes.decode($0) }
+            text.withUnsafeBytes { scanner.scan($0, region: BlobRegion(path: path), into: &findings) }
+            return true
+        }
         if XMLEntities.worthDecoding(bytes) {
             let decoded = XMLEntities.decode(bytes)
             decoded.withUnsafeBytes { scanner.scan($0, region: BlobRegion(path: path), into: &findings) }

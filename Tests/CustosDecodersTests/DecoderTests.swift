@@ -35,6 +35,13 @@ struct DecoderTests {
         #expect(decoded == "<?xml version=\"1.0\"?>\n<T v=\"'p&w!A'\" n=\"a b\"/>\n<![CDATA[ x&amp;y ]]>\n")
     }
 
+    @Test("Logix escapes decode; padding disappears; control characters keep the line")
+    func logix() {
+        let text = "[12,'P$$ss$'w0rd$0D$0A$00$00'] $N x $7A"
+        let decoded = Data(text.utf8).withUnsafeBytes { String(decoding: LogixEscapes.decode($0), as: UTF8.self) }
+        #expect(decoded == "[12,'P$ss'w0rd  ']   x z")
+    }
+
     @Test("nested archives are opened and members named by their chain")
     func nested() throws {
         let inner = try makeZip([("cfg/app.env", Data("TOKEN=x\n".utf8))])
