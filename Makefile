@@ -7,7 +7,7 @@ APT_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev pkg-co
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/custos
 
-.PHONY: deps build scan test bench clean
+.PHONY: deps build scan test bench bench-git clean
 
 deps:
 	@missing=""; \
@@ -32,6 +32,10 @@ test: deps
 
 bench: build
 	bash bench/run.sh
+	bash bench/git_bench.sh
+
+bench-git: build
+	bash bench/git_bench.sh
 
 clean:
 	rm -rf .build
