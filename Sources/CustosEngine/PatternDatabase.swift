@@ -49,7 +49,7 @@ final class PatternDatabase: @unchecked Sendable {
                     throw EngineError.patternRejected(index: index, message: Self.compileError(pattern, flags: loose))
                 }
             }
-            database = try Self.compile(patterns: patterns, flags: flags)
+            database = try Self.compile(patterns: patterns.map(PrefilterWidening.widen), flags: flags)
             self.prefiltered = prefiltered
             self.lookback = lookback
             if let cacheFile { Self.saveCache(database, prefiltered: prefiltered, lookback: lookback, to: cacheFile) }
@@ -117,7 +117,7 @@ final class PatternDatabase: @unchecked Sendable {
 
     /// The cache key: the cache format, Vectorscan's version, and every pattern in order.
     private static func cacheKey(patterns: [String]) -> String {
-        stableDigest(["custos-hs-2", String(cString: hs_version())] + patterns)
+        stableDigest(["custos-hs-3", String(cString: hs_version())] + patterns)
     }
 
     /// Cache file layout: per pattern one byte (1 = prefiltered) and a little-endian UInt32
