@@ -27,9 +27,13 @@ public struct CommandResult: Sendable {
 
 /// Runs the real `custos` binary, as a user would.
 public enum CustosBinary {
-    /// `$CUSTOS_BIN`, else the debug build, else the release build.
+    /// `$CUSTOS_BIN`, else the binary built next to the running test bundle (whatever the
+    /// build folder is called), else the debug build, else the release build.
     public static var path: String {
         if let override = ProcessInfo.processInfo.environment["CUSTOS_BIN"] { return override }
+        let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let sibling = testBundle.deletingLastPathComponent().appendingPathComponent("custos").path
+        if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
         for configuration in ["debug", "release"] {
             let candidate = PackageRoot.path(".build/\(configuration)/custos")
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
