@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C libraries from Debian, each behind a small system-library shim.
@@ -41,9 +42,14 @@ let package = Package(
                                .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "CustosScan",
                 dependencies: ["CustosCore", "CustosRules", "CustosEngine", "CustosSources", "CustosDecoders"]),
+        .target(name: "CustosSweep",
+                dependencies: ["CustosCore", "CustosRules", "CustosEngine", "CustosSources", "CustosScan",
+                               "CustosOwners", "CustosReport",
+                               .product(name: "GRDB", package: "GRDB.swift"),
+                               .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "custos",
                           dependencies: ["CustosCore", "CustosRules", "CustosEngine",
-                                         "CustosSources", "CustosScan", "CustosReport", "CustosOwners",
+                                         "CustosSources", "CustosScan", "CustosReport", "CustosOwners", "CustosSweep",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Build-time embedding of rules/*.yaml into the library, so the binary carries its rules.
@@ -61,6 +67,7 @@ let package = Package(
         .testTarget(name: "CustosOwnersTests", dependencies: ["CustosOwners", "CustosTestSupport"]),
         .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosTestSupport", "ZIPFoundation"]),
         .testTarget(name: "CustosReportTests", dependencies: ["CustosReport", "CustosTestSupport"]),
+        .testTarget(name: "CustosSweepTests", dependencies: ["CustosSweep", "CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CustosTestSupport"]),
     ]
 )

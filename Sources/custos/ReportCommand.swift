@@ -4,14 +4,19 @@ import CustosOwners
 import CustosReport
 import CustosScan
 import CustosSources
+import CustosSweep
 import Foundation
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Scan and write a report for people: one section per owner, as Markdown and HTML.")
+        abstract: "Scan and write a report for people: one section per owner, as Markdown and HTML.",
+        discussion: "With --state, the report is made from a sweep state instead: open findings per owner, the summary figures and a chart of the sweeps.")
 
     @Argument(help: ArgumentHelp("Files or folders to scan.", valueName: "path"))
-    var paths: [String]
+    var paths: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Report from this sweep state (custos sweep --state) instead of scanning.", valueName: "file"))
+    var state: String?
 
     @Flag(name: .long, help: "One section per owner with findings, shared credentials and revocation steps (the only report for now).")
     var byOwner = false
@@ -23,10 +28,16 @@ struct Report: ParsableCommand {
     @OptionGroup var ownersOptions: OwnersOptions
 
     func validate() throws {
-        guard byOwner else { throw ValidationError("say which report: --by-owner") }
+        if state != nil {
+            guard paths.isEmpty else { throw ValidationError("--state reports from the state: give no paths") }
+            return
+        }
+        guard byOwner else { throw ValidationError("say which report: --by-owner, or --state FILE") }
+        guard !paths.isEmpty else { throw ValidationError("give the files or folders to scan") }
     }
 
     func run() throws {
+        if let state { return try reportFromState(state) }
         let (ruleSet, engine) = try ruleOptions.compile()
         let scanned = DirectoryScan(engine: engine, options: DirectoryScanOptions()).run(roots: paths)
         let result = try ownersOptions.apply(to: scanned, roots: paths, rules: ruleSet)
@@ -41,5 +52,23 @@ struct Report: ParsableCommand {
         }
         Console.error("custos: \(report.sections.count) owner sections written to \(outputDir)/owners.md and owners.html")
         if !result.findings.isEmpty { throw ExitCode(ExitStatus.findings) }
+    }
+
+    /// `--state`: the sweep report, from the state alone (no file is read).
+    private func reportFromState(_ path: String) throws {
+        let history: SweepHistory
+        do {
+            history = try SweepHistory.load(from: SweepState.openForReading(path: path))
+        } catch {
+            throw fatal("\(error)")
+        }
+        let report = SweepReport(history, governance: !ownersOptions.noGovernance)
+        do {
+            let written = try report.write(toDirectory: outputDir)
+            Console.error("custos: \(report.sections.count) owner sections written to \(written.joined(separator: " and "))")
+        } catch {
+            throw fatal("cannot write the report into \(outputDir): \(error.localizedDescription)")
+        }
+        if !history.openFindings.isEmpty { throw ExitCode(ExitStatus.findings) }
     }
 }

@@ -1,0 +1,270 @@
+import CustosCore
+import CustosEngine
+import CustosScan
+import CustosSources
+import Foundation
+import GRDB
+import Synchronization
+
+/// How a sweep walks and reads.
+public struct SweepOptions: Sendable {
+    /// Workers: each lists folders, stats files, compares them with the state and scans.
+    public var threads: Int
+    public var walk: WalkOptions
+    /// Files larger than this are recorded but not read (0: no limit).
+    public var maxFileSize: Int
+    /// Files committed per transaction (a batch is also committed after `batchSeconds`).
+    public var batchSize: Int
+    public var batchSeconds: Double
+    /// How often `progress` is called.
+    public var progressInterval: Double
+
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, walk: WalkOptions = WalkOptions(),
+                maxFileSize: Int = 0, batchSize: Int = 1000, batchSeconds: Double = 1, progressInterval: Double = 1) {
+        self.threads = max(1, threads)
+        self.walk = walk
+        self.maxFileSize = maxFileSize
+        self.batchSize = max(1, batchSize)
+        self.batchSeconds = batchSeconds
+        self.progressInterval = progressInterval
+    }
+}
+
+/// One sweep over some roots: walk, compare each file with the state, read and scan what
+/// changed, commit in batches, then settle removed files and every finding's status.
+///
+/// Run it again after an interruption and it takes up the unfinished sweep: files it already
+/// committed are recognised (seen in this sweep) and neither read nor counted again, so the
+/// state ends as an uninterrupted sweep would have left it.
+public struct Sweep: Sendable {
+    public let state: SweepState
+    public let engine: Engine
+    public let roots: [String]
+    public let options: SweepOptions
+    public let attribution: SweepAttribution
+    /// How files are opened for hashing; tests replace it to make a file unreadable as root.
+    var openFile: @Sendable (String) -> Int32
+
+    /// `roots` are normalized (absolute, standardized).
+    public init(state: SweepState, engine: Engine, roots: [String], options: SweepOptions = SweepOptions(),
+                attribution: SweepAttribution) {
+        self.state = state
+        self.engine = engine
+        self.roots = roots.map(SweepRoots.normalize)
+        self.options = options
+        self.attribution = attribution
+        let follow = options.walk.followSymlinks
+        openFile = { SingleFileScanner.openReadOnly($0, followSymlinks: follow) }
+    }
+
+    /// Runs the sweep; `progress` is called every `options.progressInterval` seconds.
+    public func run(progress: (@Sendable (SweepProgress) -> Void)? = nil) throws(SweepStateError) -> SweepOutcome {
+        let ticket = try state.begin(roots: roots)
+        let expected = state.fileCount(roots: roots)
+        let meter = SweepMeter()
+        let started = Date()
+        let timer = progress.map { callback in
+            let source = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+            source.schedule(deadline: .now() + options.progressInterval, repeating: options.progressInterval)
+            source.setEventHandler { callback(meter.snapshot(since: started, expected: expected)) }
+            source.resume()
+            return source
+        }
+        defer { timer?.cancel() }
+
+        let channel = BoundedChannel<FileResult>(capacity: options.batchSize * 2)
+        let failure = Mutex<SweepStateError?>(nil)
+        let writerDone = DispatchSemaphore(value: 0)
+        let writer = BatchWriter(state: state, sweep: ticket.id, digest: attribution.digest, options: options)
+        DispatchQueue.global().async {
+            if let error = writer.drain(channel) { failure.withLock { $0 = error } }
+            writerDone.signal()
+        }
+
+        let queue = FileQueue(roots: roots, options: options.walk)
+        let filesPerRoot = Mutex([String: Int]())
+        let context = WorkerContext(sweep: ticket.id, roots: roots.sorted { $0.count > $1.count }, options: options,
+                                    attribution: attribution, openFile: openFile)
+        let state = self.state
+        let engine = self.engine
+        DispatchQueue.concurrentPerform(iterations: options.threads) { _ in
+            let worker = SweepWorker(context: context, engine: engine)
+            var seen: [String: Int] = [:]
+            var finished = false
+            while !finished && failure.withLock({ $0 == nil }) {
+                // One read transaction per stretch of files: cheap lookups, and the write-ahead
+                // log can still be checkpointed between stretches.
+                do {
+                    try state.read { db in
+                        for _ in 0..<256 {
+                            guard let entry = queue.next() else {
+                                finished = true
+                                return
+                            }
+                            let result = try worker.examine(entry, db: db)
+                            seen[result.root, default: 0] += 1
+                            meter.filesDone.add(1, ordering: .relaxed)
+                            meter.currentFolder.withLock { $0 = result.folder }
+                            if let read = result.bytesRead {
+                                meter.filesRead.add(1, ordering: .relaxed)
+                                meter.bytesRead.add(read, ordering: .relaxed)
+                            }
+                            if let outcome = result.outcome { channel.send(outcome) }
+                        }
+                    }
+                } catch {
+                    let error = error as? SweepStateError ?? SweepState.map(error, path: state.path)
+                    failure.withLock { $0 = $0 ?? error }
+                }
+            }
+            filesPerRoot.withLock { counts in
+                for (root, count) in seen { counts[root, default: 0] += count }
+            }
+        }
+        channel.close()
+        writerDone.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+
+        let walk = queue.report
+        var unreachable: [String] = []
+        var walkErrors: [ScanWarning] = []
+        for warning in walk.warnings {
+            walkErrors.append(warning)
+            if warning.message.hasPrefix("cannot list folder") || roots.contains(warning.path) {
+                unreachable.append(warning.path)
+            }
+        }
+        // A root that lists no files while the state holds some is most likely an unmounted
+        // share: its findings stay as they were rather than all being resolved.
+        let counts = filesPerRoot.withLock { $0 }
+        for root in roots where (counts[root] ?? 0) == 0 && state.fileCount(roots: [root]) > 0 && !unreachable.contains(root) {
+            unreachable.append(root)
+            walkErrors.append(ScanWarning(path: root, message: "lists no files, but the state holds some from earlier sweeps: is the share mounted? Its findings are kept as they were"))
+        }
+        let outcome = try state.finish(ticket, closing: SweepClosing(roots: roots, unreachable: unreachable,
+                                                                     walkErrors: walkErrors, finishedAt: Date()))
+        state.checkpoint()
+        return outcome
+    }
+}
+
+/// What every worker shares: plain values.
+struct WorkerContext: Sendable {
+    var sweep: Int64
+    /// Longest first, so a file is given to the innermost root that holds it.
+    var roots: [String]
+    var options: SweepOptions
+    var attribution: SweepAttribution
+    var openFile: @Sendable (String) -> Int32
+}
+
+/// One worker's reader, hasher and scanner, and the decision for each file. Not thread-safe.
+final class SweepWorker {
+    struct Examined {
+        var root: String
+        var folder: String
+        /// Bytes read when the file was read (hashed), else nil.
+        var bytesRead: Int64?
+        /// What to commit; nil when there is nothing (handled before an interruption, vanished).
+        var outcome: FileResult?
+    }
+
+    private let context: WorkerContext
+    private let hasher: ContentHasher
+    private let scanner: SingleFileScanner
+
+    init(context: WorkerContext, engine: Engine) {
+        self.context = context
+        hasher = ContentHasher(open: context.openFile)
+        scanner = SingleFileScanner(engine: engine, followSymlinks: context.options.walk.followSymlinks,
+                                    maxFileSize: context.options.maxFileSize)
+    }
+
+    func examine(_ entry: FileEntry, db: Database) throws -> Examined {
+        let path = entry.path
+        let root = context.roots.first { SweepRoots.contains($0, path) } ?? path
+        let relative = path == root ? "" : String(path.dropFirst(root == "/" ? 1 : root.count + 1))
+        let folder = relative.split(separator: "/", maxSplits: 1).count > 1
+            ? String(relative.split(separator: "/", maxSplits: 1)[0]) : SweepRoots.name(root)
+        var examined = Examined(root: root, folder: folder)
+        let stored = try SweepState.lookup(db, path: path)
+        if let stored, stored.seenSweep == context.sweep { return examined }
+
+        guard let metadata = FileMetadata.of(path, followSymlinks: context.options.walk.followSymlinks) else {
+            if errno == ENOENT { return examined }
+            examined.outcome = .failed(FailedFile(path: path, root: root, existingID: stored?.id, metadata: nil,
+                                                  message: "cannot stat: \(String(cString: strerror(errno)))"))
+            return examined
+        }
+        let ownersCurrent = stored.map { $0.findings == 0 || $0.ownersDigest == context.attribution.digest } ?? true
+        if let stored, !stored.hasError, ownersCurrent, stored.metadata == metadata {
+            examined.outcome = .unchanged(fileID: stored.id)
+            return examined
+        }
+        if context.options.maxFileSize > 0 && metadata.size > Int64(context.options.maxFileSize) {
+            examined.outcome = .scanned(ScannedFile(path: path, root: root, metadata: metadata, digest: nil, bytesRead: 0,
+                                                    locations: [], notes: ["larger than --max-file-size; not read"]))
+            return examined
+        }
+        switch hasher.hash(path) {
+        case let .failed(message):
+            if errno == ENOENT { return examined }
+            examined.outcome = .failed(FailedFile(path: path, root: root, existingID: stored?.id, metadata: metadata, message: message))
+        case let .hashed(digest, bytes):
+            examined.bytesRead = bytes
+            if let stored, !stored.hasError, ownersCurrent, stored.digest == digest {
+                examined.outcome = .contentUnchanged(fileID: stored.id, metadata: metadata, bytesRead: bytes)
+                return examined
+            }
+            let scanned = scanner.scan(path: path, displayPath: path)
+            let summary = scanned.summary
+            if summary.filesScanned + summary.filesSkippedBinary + summary.filesSkippedTooLarge == 0, !scanned.warnings.isEmpty {
+                // Hashed but then not scanned (replaced by something unreadable, an archive too
+                // large to open): a failure, and the file keeps what it had.
+                examined.outcome = .failed(FailedFile(path: path, root: root, existingID: stored?.id, metadata: metadata,
+                                                      message: scanned.warnings.map(\.message).joined(separator: "; ")))
+                return examined
+            }
+            let notes = scanned.warnings.map { $0.path == path ? $0.message : "\($0.path): \($0.message)" }
+            examined.outcome = .scanned(ScannedFile(path: path, root: root, metadata: metadata, digest: digest, bytesRead: bytes,
+                                                    locations: scanned.findings.map(context.attribution.locate), notes: notes))
+        }
+        return examined
+    }
+}
+
+/// The one writer: takes worker results off the channel and commits them in batches.
+struct BatchWriter: Sendable {
+    let state: SweepState
+    let sweep: Int64
+    let digest: String
+    let options: SweepOptions
+
+    /// Commits until the channel is closed and drained; on an error it keeps draining (so no
+    /// worker waits forever) and returns the error.
+    func drain(_ channel: BoundedChannel<FileResult>) -> SweepStateError? {
+        var failure: SweepStateError?
+        var pending: [FileResult] = []
+        pending.reserveCapacity(options.batchSize)
+        var deadline = Date.distantFuture
+        while true {
+            let wait = max(0.01, min(options.batchSeconds, deadline.timeIntervalSinceNow))
+            let received = channel.receive(upTo: options.batchSize - pending.count, timeout: wait)
+            if pending.isEmpty && !received.isEmpty { deadline = Date(timeIntervalSinceNow: options.batchSeconds) }
+            pending += received
+            let finished = received.isEmpty && channel.isFinished
+            if !pending.isEmpty && (pending.count >= options.batchSize || Date() >= deadline || finished) {
+                if failure == nil {
+                    do {
+                        try state.apply(pending, sweep: sweep, ownersDigest: digest)
+                    } catch {
+                        failure = error
+                    }
+                }
+                pending.removeAll(keepingCapacity: true)
+                deadline = .distantFuture
+            }
+            if finished { return failure }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import CustosCore
+import CustosOwners
+import Foundation
+
+/// Who owns what, for a sweep: the owners registry and CODEOWNERS of the roots, applied to each
+/// finding when its file is read (the secret is in memory only then).
+///
+/// `digest` names everything attribution depends on. A file holding findings that were
+/// attributed under another digest is read again, so editing owners.yaml or CODEOWNERS is
+/// reflected at the next sweep at the cost of re-reading the files with findings only.
+public struct SweepAttribution: Sendable {
+    let resolver: OwnershipResolver?
+    let identities: [String: Identity]
+    /// SHA-256 over the registry's and every root's CODEOWNERS bytes ("none" without either).
+    public let digest: String
+
+    /// Attribution from `registry` (read from `registryPath`) and the roots' CODEOWNERS files.
+    public init(registry: OwnersRegistry?, registryPath: String?, roots: [String]) {
+        var parts: [String] = []
+        if let registryPath, let data = FileManager.default.contents(atPath: registryPath) {
+            parts.append("registry\u{0}" + Fingerprint.plainSHA256(String(decoding: data, as: UTF8.self)))
+        }
+        var scanRoots: [ScanRoot] = []
+        for root in roots {
+            let codeOwners = CodeOwners.find(in: root)
+            for location in CodeOwners.locations {
+                if let data = FileManager.default.contents(atPath: (root as NSString).appendingPathComponent(location)) {
+                    parts.append(root + "\u{0}" + location + "\u{0}" + Fingerprint.plainSHA256(String(decoding: data, as: UTF8.self)))
+                }
+            }
+            scanRoots.append(ScanRoot(displayPath: root, name: SweepRoots.name(root), codeOwners: codeOwners))
+        }
+        if registry != nil || scanRoots.contains(where: { $0.codeOwners != nil }) {
+            resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots)
+        } else {
+            resolver = nil
+        }
+        identities = Dictionary((registry?.identities ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        digest = parts.isEmpty ? "none" : sha256Hex(parts: parts)
+        rootNames = roots.map { ($0, SweepRoots.name($0)) }.sorted { $0.0.count > $1.0.count }
+    }
+
+    /// Roots and their names, longest first (for the place of a finding without a registry).
+    private let rootNames: [(String, String)]
+
+    /// A finding as the state stores it: its place and, when owners are known, its ownership.
+    func locate(_ finding: Finding) -> SweptLocation {
+        guard let resolver else {
+            let name = rootNames.first { SweepRoots.contains($0.0, finding.path) }?.1 ?? finding.path
+            return SweptLocation(finding, place: name, ownership: nil)
+        }
+        let ownership = resolver.attribute(finding)
+        let identity = ownership.identityID.flatMap { identities[$0] }
+        let stored = StoredOwnership(ownership, expires: identity?.expires.flatMap { IsoDay($0)?.description },
+                                     rotateBy: identity?.rotateBy.flatMap { IsoDay($0)?.description })
+        return SweptLocation(finding, place: resolver.place(of: finding), ownership: stored)
+    }
+}
+
+/// Roots as a sweep stores them: absolute, standardized, without a trailing slash, so the same
+/// share gives the same paths from any working directory.
+public enum SweepRoots {
+    public static func normalize(_ root: String) -> String {
+        var path = URL(fileURLWithPath: root).standardizedFileURL.path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// The share's or folder's name: its last path component.
+    static func name(_ root: String) -> String {
+        let name = (root as NSString).lastPathComponent
+        return name.isEmpty ? root : name
+    }
+
+    /// Whether `path` is `root` or lies below it.
+    public static func contains(_ root: String, _ path: String) -> Bool {
+        path == root || root == "/" || path.hasPrefix(root + "/")
+    }
+}

@@ -1,0 +1,250 @@
+import CustosCore
+import Foundation
+import GRDB
+
+/// A file as the state last saw it.
+struct StoredFile: Sendable {
+    var id: Int64
+    var metadata: FileMetadata?
+    var digest: Data?
+    var findings: Int
+    var ownersDigest: String?
+    var seenSweep: Int64
+    var hasError: Bool
+}
+
+/// The sweep being run: a new one, or the one an interruption left unfinished.
+public struct SweepTicket: Sendable {
+    public var id: Int64
+    /// True when an interrupted sweep is taken up again.
+    public var resumed: Bool
+    public var startedAt: Date
+}
+
+/// Counts a batch adds to its sweep's row, committed with the batch so an interruption never
+/// counts a file twice.
+struct SweepCounts: Sendable {
+    var seen = 0
+    var scanned = 0
+    var unchanged = 0
+    var contentUnchanged = 0
+    var bytesRead: Int64 = 0
+    var errors = 0
+}
+
+extension SweepState {
+    /// Starts a sweep over `roots`, or resumes the unfinished one.
+    func begin(roots: [String], now: Date = Date()) throws(SweepStateError) -> SweepTicket {
+        let rootsJSON = String(decoding: (try? JSONEncoder().encode(roots)) ?? Data("[]".utf8), as: UTF8.self)
+        return try write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT id, started_at FROM sweeps WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1") {
+                let id: Int64 = row["id"]
+                try db.execute(sql: "UPDATE sweeps SET roots = ? WHERE id = ?", arguments: [rootsJSON, id])
+                return SweepTicket(id: id, resumed: true, startedAt: Date(timeIntervalSince1970: row["started_at"]))
+            }
+            try db.execute(sql: "INSERT INTO sweeps(started_at, roots) VALUES (?, ?)",
+                           arguments: [now.timeIntervalSince1970, rootsJSON])
+            return SweepTicket(id: db.lastInsertedRowID, resumed: false, startedAt: now)
+        }
+    }
+
+    /// How many files the state holds under `roots` (the progress estimate's total).
+    func fileCount(roots: [String]) -> Int {
+        (try? read { db in
+            try roots.reduce(0) { $0 + (try Int.fetchOne(db, sql: "SELECT count(*) FROM files WHERE root = ?", arguments: [$1]) ?? 0) }
+        }) ?? 0
+    }
+
+    static func lookup(_ db: Database, path: String) throws -> StoredFile? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT id, size, mtime_ns, ctime_ns, inode, content_sha256, findings, owners_digest, seen_sweep, error IS NOT NULL
+            FROM files WHERE path = ?
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [path]) else { return nil }
+        var metadata: FileMetadata?
+        if let size: Int64 = row[1] {
+            metadata = FileMetadata(size: size, modifiedNanoseconds: row[2] ?? 0, changedNanoseconds: row[3] ?? 0, inode: row[4] ?? 0)
+        }
+        return StoredFile(id: row[0], metadata: metadata, digest: row[5], findings: row[6], ownersDigest: row[7],
+                          seenSweep: row[8], hasError: row[9])
+    }
+
+    /// Commits one batch of worker results and its counts.
+    func apply(_ batch: [FileResult], sweep: Int64, ownersDigest: String) throws(SweepStateError) {
+        try write { db in
+            var counts = SweepCounts()
+            for result in batch {
+                counts.seen += 1
+                switch result {
+                case let .unchanged(id):
+                    counts.unchanged += 1
+                    try db.cachedStatement(sql: "UPDATE files SET seen_sweep = ? WHERE id = ?").execute(arguments: [sweep, id])
+                case let .contentUnchanged(id, metadata, bytes):
+                    counts.contentUnchanged += 1
+                    counts.bytesRead += bytes
+                    try db.cachedStatement(sql: """
+                        UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ?, seen_sweep = ?, error = NULL, error_sweep = NULL
+                        WHERE id = ?
+                        """).execute(arguments: [metadata.size, metadata.modifiedNanoseconds, metadata.changedNanoseconds,
+                                                 metadata.inode, sweep, id])
+                case let .scanned(file):
+                    counts.scanned += 1
+                    counts.bytesRead += file.bytesRead
+                    try store(file, db: db, sweep: sweep, ownersDigest: ownersDigest)
+                case let .failed(file):
+                    counts.errors += 1
+                    try store(file, db: db, sweep: sweep)
+                }
+            }
+            try db.cachedStatement(sql: """
+                UPDATE sweeps SET files_seen = files_seen + ?, files_scanned = files_scanned + ?,
+                  files_unchanged = files_unchanged + ?, files_content_unchanged = files_content_unchanged + ?,
+                  bytes_read = bytes_read + ?, errors = errors + ?
+                WHERE id = ?
+                """).execute(arguments: [counts.seen, counts.scanned, counts.unchanged, counts.contentUnchanged,
+                                         counts.bytesRead, counts.errors, sweep])
+        }
+    }
+
+    private func store(_ file: ScannedFile, db: Database, sweep: Int64, ownersDigest: String) throws {
+        let notes: String? = file.notes.isEmpty ? nil : file.notes.joined(separator: "; ")
+        let id = try Int64.fetchOne(db.cachedStatement(sql: """
+            INSERT INTO files(path, root, size, mtime_ns, ctime_ns, inode, content_sha256, findings, owners_digest,
+                              seen_sweep, scanned_sweep, error, error_sweep, notes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
+            ON CONFLICT(path) DO UPDATE SET root = excluded.root, size = excluded.size, mtime_ns = excluded.mtime_ns,
+              ctime_ns = excluded.ctime_ns, inode = excluded.inode, content_sha256 = excluded.content_sha256,
+              findings = excluded.findings, owners_digest = excluded.owners_digest, seen_sweep = excluded.seen_sweep,
+              scanned_sweep = excluded.scanned_sweep, error = NULL, error_sweep = NULL, notes = excluded.notes
+            RETURNING id
+            """), arguments: [file.path, file.root, file.metadata.size, file.metadata.modifiedNanoseconds,
+                              file.metadata.changedNanoseconds, file.metadata.inode, file.digest, file.locations.count,
+                              ownersDigest, sweep, sweep, notes])!
+        try db.cachedStatement(sql: "DELETE FROM locations WHERE file_id = ?").execute(arguments: [id])
+        for location in file.locations {
+            // A fingerprint seen before keeps its row (first seen, status); the final step of
+            // the sweep decides its status from where it is now.
+            try db.cachedStatement(sql: """
+                INSERT INTO findings(fingerprint, rule_id, secret_sha256, secret_redacted, identity, status,
+                                     first_seen_sweep, last_seen_sweep)
+                VALUES (?, ?, ?, ?, ?, 'new', ?, ?)
+                ON CONFLICT(fingerprint) DO NOTHING
+                """).execute(arguments: [location.fingerprint, location.ruleID, location.secretSHA256,
+                                         location.secretRedacted, location.identity, sweep, sweep])
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO locations(file_id, fingerprint, path, line, column, byte_start, snippet, place, ownership)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [id, location.fingerprint, location.path, location.line, location.column,
+                                         location.byteStart, location.snippet, location.place, location.ownership?.json])
+        }
+    }
+
+    private func store(_ file: FailedFile, db: Database, sweep: Int64) throws {
+        if let id = file.existingID {
+            // Its previous findings stay: an unreadable file is not a fixed one.
+            try db.cachedStatement(sql: "UPDATE files SET seen_sweep = ?, error = ?, error_sweep = ? WHERE id = ?")
+                .execute(arguments: [sweep, file.message, sweep, id])
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO files(path, root, size, mtime_ns, ctime_ns, inode, seen_sweep, error, error_sweep)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(path) DO UPDATE SET seen_sweep = excluded.seen_sweep, error = excluded.error,
+                  error_sweep = excluded.error_sweep
+                """).execute(arguments: [file.path, file.root, file.metadata?.size, file.metadata?.modifiedNanoseconds,
+                                         file.metadata?.changedNanoseconds, file.metadata?.inode, sweep, file.message, sweep])
+        }
+    }
+}
+
+/// What the last step of a sweep was told about the walk.
+struct SweepClosing: Sendable {
+    var roots: [String]
+    /// Folders (and roots) that could not be listed, or roots that look unmounted: files under
+    /// them were not seen, but they are not gone either, so they keep their findings.
+    var unreachable: [String]
+    /// Folders that could not be listed and other problems of the walk itself.
+    var walkErrors: [ScanWarning]
+    var finishedAt: Date
+}
+
+/// Counts of one finished sweep.
+public struct SweepOutcome: Sendable, Hashable {
+    public var sweep: Int64
+    public var resumed: Bool
+    public var new: Int
+    /// Every finding not resolved after the sweep (new and reopened ones included).
+    public var open: Int
+    public var resolved: Int
+    public var reopened: Int
+    public var filesSeen: Int
+    public var filesScanned: Int
+    /// Not read: metadata as stored.
+    public var filesUnchanged: Int
+    /// Read, but the content hash was unchanged.
+    public var filesContentUnchanged: Int
+    public var filesRemoved: Int
+    public var bytesRead: Int64
+    public var errors: Int
+    public var seconds: Double
+}
+
+extension SweepState {
+    /// The last step of a sweep, in one transaction: files not seen are gone (their findings'
+    /// locations with them), then every finding's status follows from where it is now.
+    func finish(_ ticket: SweepTicket, closing: SweepClosing) throws(SweepStateError) -> SweepOutcome {
+        let sweep = ticket.id
+        return try write { db in
+            for folder in closing.unreachable {
+                try db.execute(sql: """
+                    UPDATE files SET seen_sweep = ?
+                    WHERE seen_sweep < ? AND (path = ? OR substr(path, 1, length(?) + 1) = ? || '/')
+                    """, arguments: [sweep, sweep, folder, folder, folder])
+            }
+            for error in closing.walkErrors {
+                try db.execute(sql: "INSERT INTO walk_errors(sweep, path, message) VALUES (?, ?, ?)",
+                               arguments: [sweep, error.path, error.message])
+            }
+            try db.execute(sql: "UPDATE sweeps SET errors = errors + ? WHERE id = ?", arguments: [closing.walkErrors.count, sweep])
+            var removed = 0
+            for root in closing.roots {
+                try db.execute(sql: """
+                    DELETE FROM locations WHERE file_id IN (SELECT id FROM files WHERE root = ? AND seen_sweep < ?)
+                    """, arguments: [root, sweep])
+                try db.execute(sql: "DELETE FROM files WHERE root = ? AND seen_sweep < ?", arguments: [root, sweep])
+                removed += db.changesCount
+            }
+            // Seen in this sweep only and already gone again (an interrupted run saw it): never was.
+            try db.execute(sql: """
+                DELETE FROM findings WHERE first_seen_sweep = ?
+                AND NOT EXISTS (SELECT 1 FROM locations WHERE locations.fingerprint = findings.fingerprint)
+                """, arguments: [sweep])
+            try db.execute(sql: """
+                UPDATE findings SET
+                  status = CASE WHEN first_seen_sweep = ?1 THEN 'new' WHEN status = 'resolved' THEN 'reopened' ELSE 'open' END,
+                  times_reopened = times_reopened + (status = 'resolved'),
+                  resolved_sweep = NULL,
+                  last_seen_sweep = ?1
+                WHERE EXISTS (SELECT 1 FROM locations WHERE locations.fingerprint = findings.fingerprint)
+                """, arguments: [sweep])
+            try db.execute(sql: """
+                UPDATE findings SET status = 'resolved', resolved_sweep = ?
+                WHERE status != 'resolved'
+                AND NOT EXISTS (SELECT 1 FROM locations WHERE locations.fingerprint = findings.fingerprint)
+                """, arguments: [sweep])
+            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [sweep]) ?? 0 }
+            let new = try count("SELECT count(*) FROM findings WHERE status = 'new' AND first_seen_sweep = ?")
+            let reopened = try count("SELECT count(*) FROM findings WHERE status = 'reopened' AND last_seen_sweep = ?")
+            let resolved = try count("SELECT count(*) FROM findings WHERE resolved_sweep = ?")
+            let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM findings WHERE status != 'resolved'") ?? 0
+            try db.execute(sql: """
+                UPDATE sweeps SET finished_at = ?, files_removed = ?, new = ?, open = ?, resolved = ?, reopened = ? WHERE id = ?
+                """, arguments: [closing.finishedAt.timeIntervalSince1970, removed, new, open, resolved, reopened, sweep])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM sweeps WHERE id = ?", arguments: [sweep])!
+            return SweepOutcome(
+                sweep: sweep, resumed: ticket.resumed, new: new, open: open, resolved: resolved, reopened: reopened,
+                filesSeen: row["files_seen"], filesScanned: row["files_scanned"], filesUnchanged: row["files_unchanged"],
+                filesContentUnchanged: row["files_content_unchanged"], filesRemoved: removed, bytesRead: row["bytes_read"],
+                errors: row["errors"], seconds: closing.finishedAt.timeIntervalSince(ticket.startedAt))
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import CustosCore
+import CustosSources
+import CustosSweep
+import Foundation
+
+/// When a sweep exits 1.
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case new, open, never
+}
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Sweep shares incrementally: read only what changed, track each finding from new to resolved.",
+        discussion: """
+            The state (SQLite) records every file and finding. Unchanged files are not read; an \
+            interrupted sweep is resumed by running the same command again. Exit status: 1 when \
+            --fail-on finds new (default) or open findings, 0 otherwise, 2 on a fatal error.
+            """)
+
+    @Argument(help: ArgumentHelp("Folders (shares) to sweep.", valueName: "root"))
+    var roots: [String]
+
+    @Option(name: .long, help: ArgumentHelp("The state file (created when missing). Keep it outside the swept folders.", valueName: "file"))
+    var state: String
+
+    @Option(name: .long, help: ArgumentHelp("Also write sweep-report.html and sweep-report.md into this folder.", valueName: "dir"))
+    var report: String?
+
+    @Option(name: .long, help: "Exit 1 when this sweep found new (or reopened) findings, when any finding is open, or never.")
+    var failOn: FailOn = .new
+
+    @Option(name: .long, help: ArgumentHelp("Seconds between progress lines when standard error is not a terminal.", valueName: "seconds"))
+    var logInterval: Double = 60
+
+    @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var ownersOptions: OwnersOptions
+    @OptionGroup var tuning: ScanTuning
+
+    @Flag(name: .long, help: "Sweep what the default excludes leave out (VCS folders, lockfiles, minified and media files).")
+    var noDefaultExcludes = false
+
+    @Flag(name: .long, help: "Follow symbolic links (each folder is still visited once).")
+    var followSymlinks = false
+
+    @Option(name: .long, help: ArgumentHelp("Record but do not read files larger than this many megabytes (0: no limit).", valueName: "MB"))
+    var maxFileSize: Int = 0
+
+    func validate() throws {
+        guard maxFileSize >= 0 else { throw ValidationError("--max-file-size cannot be negative") }
+        guard logInterval > 0 else { throw ValidationError("--log-interval must be positive") }
+        let normalized = roots.map(SweepRoots.normalize)
+        for (option, path) in [("--state", state), ("--report", report)] {
+            guard let path else { continue }
+            let target = SweepRoots.normalize(path)
+            if let root = normalized.first(where: { SweepRoots.contains($0, target) }) {
+                throw ValidationError("\(option) \(path) lies inside the swept folder \(root): custos never writes into a tree it sweeps; put it elsewhere")
+            }
+        }
+    }
+
+    func run() throws {
+        let (ruleSet, engine) = try ruleOptions.compile()
+        let normalized = roots.map(SweepRoots.normalize)
+        var ignore = IgnoreRules(includeDefaults: !noDefaultExcludes)
+        for root in normalized {
+            do {
+                try ignore.add(fileAt: (root as NSString).appendingPathComponent(".custosignore"))
+            } catch {
+                Console.error("warning: \(root)/.custosignore: cannot read: \(error.localizedDescription)")
+            }
+        }
+        ignore.add(lines: tuning.exclude)
+        let registryPath = ownersOptions.owners
+            ?? normalized.first.map { ($0 as NSString).appendingPathComponent(".custos/owners.yaml") }
+        let attribution = SweepAttribution(registry: try ownersOptions.registry(roots: normalized),
+                                           registryPath: registryPath, roots: normalized)
+        let opened: SweepState
+        do {
+            opened = try SweepState.openForSweep(path: state)
+        } catch {
+            throw fatal("\(error)")
+        }
+        let terminal = isatty(STDERR_FILENO) == 1
+        let options = SweepOptions(threads: tuning.threads,
+                                   walk: WalkOptions(followSymlinks: followSymlinks, ignore: ignore),
+                                   maxFileSize: maxFileSize * 1_048_576,
+                                   progressInterval: terminal ? 0.5 : logInterval)
+        let sweep = Sweep(state: opened, engine: engine, roots: normalized, options: options, attribution: attribution)
+        let outcome: SweepOutcome
+        do {
+            outcome = try sweep.run { progress in
+                if terminal {
+                    FileHandle.standardError.write(Data(("\r\u{1B}[K" + progress.line).utf8))
+                } else {
+                    Console.error("custos sweep: " + progress.line)
+                }
+            }
+        } catch {
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            throw fatal("\(error)")
+        }
+        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+
+        let history: SweepHistory
+        do {
+            history = try SweepHistory.load(from: opened)
+        } catch {
+            throw fatal("\(error)")
+        }
+        for problem in history.problems {
+            Console.error("warning: \(problem.path): \(problem.message)")
+        }
+        print(SweepSummaryText.render(outcome, history: history, stateBytes: opened.bytesOnDisk))
+        if let report {
+            do {
+                let written = try SweepReport(history, governance: !ownersOptions.noGovernance).write(toDirectory: report)
+                Console.error("custos: report written to \(written.joined(separator: " and "))")
+            } catch {
+                throw fatal("cannot write the report into \(report): \(error.localizedDescription)")
+            }
+        }
+        switch failOn {
+        case .new where outcome.new + outcome.reopened > 0, .open where outcome.open > 0:
+            throw ExitCode(ExitStatus.findings)
+        default:
+            return
+        }
+    }
+}
