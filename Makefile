@@ -3,11 +3,11 @@
 #   make test   installs what is missing, then runs the whole test suite
 SWIFT ?= swift
 TARGET ?= fixtures
-APT_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev pkg-config python3-jsonschema python3 git
+APT_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev pkg-config python3-jsonschema python3 git chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/custos
 
-.PHONY: deps build scan test bench bench-git clean
+.PHONY: deps build scan test bench bench-git bench-sweep clean
 
 deps:
 	@missing=""; \
@@ -36,6 +36,9 @@ bench: build
 
 bench-git: build
 	bash bench/git_bench.sh
+
+bench-sweep: build
+	bash bench/sweep_bench.sh
 
 clean:
 	rm -rf .build

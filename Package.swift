@@ -67,7 +67,9 @@ let package = Package(
         .testTarget(name: "CustosOwnersTests", dependencies: ["CustosOwners", "CustosTestSupport"]),
         .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosTestSupport", "ZIPFoundation"]),
         .testTarget(name: "CustosReportTests", dependencies: ["CustosReport", "CustosTestSupport"]),
-        .testTarget(name: "CustosSweepTests", dependencies: ["CustosSweep", "CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),
+        .testTarget(name: "CustosSweepTests",
+                    dependencies: ["CustosSweep", "CustosScan", "CustosEngine", "CustosRules", "CustosOwners", "CustosTestSupport",
+                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EndToEndTests", dependencies: ["CustosTestSupport"]),
     ]
 )
