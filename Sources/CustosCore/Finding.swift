@@ -57,6 +57,12 @@ public struct Finding: Sendable, Hashable {
     /// A severity set by the finding itself rather than its rule (a shared credential grows
     /// more severe with the number of places).
     public var confidenceOverride: Confidence?
+    /// Where the secret sits inside the file's structure, for a finding in decoded or
+    /// structured content: an XML element path (`Controller[Line3]/Tags/Tag[HMI_Password]`),
+    /// a JSON path (`$.channels[0]["servermain.CHANNEL_NAME"]`), a SQLite cell
+    /// (`DATASOURCES.PASSWORD[2]`), a block and variable of PLC source, or a decoded base64
+    /// value. Nil when the line alone says it.
+    public var logicalPath: String?
 
     public init(ruleID: String, path: String, start: TextPosition, end: TextPosition,
                 byteStart: Int, byteEnd: Int, secret: String, identity: String?,

@@ -18,6 +18,17 @@ public enum SQLiteCells {
         public var text: UnsafeRawBufferPointer
     }
 
+    /// The text cells of one row, in column order.
+    public struct Row {
+        public var table: String
+        /// 1-based, in the table's scan order.
+        public var number: Int
+        public var cells: [(column: String, text: UnsafeRawBufferPointer)]
+
+        /// `table.column[row]`.
+        public func location(of column: String) -> String { "\(table).\(column)[\(number)]" }
+    }
+
     /// A database that cannot be read.
     public struct ReadError: Error, CustomStringConvertible {
         public var description: String
@@ -27,6 +38,15 @@ public enum SQLiteCells {
     /// Cells longer than `maxCellBytes` are skipped.
     public static func forEachTextCell(in data: Data, maxCellBytes: Int = 16 * 1024 * 1024,
                                        _ visit: (Cell) -> Void) throws(ReadError) {
+        try forEachRow(in: data, maxCellBytes: maxCellBytes) { row in
+            for cell in row.cells { visit(Cell(location: row.location(of: cell.column), text: cell.text)) }
+        }
+    }
+
+    /// Calls `visit` for every row with a non-empty text cell, in table and row order; the
+    /// cells are valid only during the call. Cells longer than `maxCellBytes` are skipped.
+    public static func forEachRow(in data: Data, maxCellBytes: Int = 16 * 1024 * 1024,
+                                  _ visit: (Row) -> Void) throws(ReadError) {
         var database: OpaquePointer?
         guard sqlite3_open_v2(":memory:", &database, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK, let database else {
             throw ReadError(description: "SQLite could not open an in-memory database")
@@ -54,7 +74,7 @@ public enum SQLiteCells {
     }
 
     private static func cells(of table: String, in database: OpaquePointer, maxCellBytes: Int,
-                              _ visit: (Cell) -> Void) throws(ReadError) {
+                              _ visit: (Row) -> Void) throws(ReadError) {
         let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         // Tables without rowid still list their rows; their location then uses the row number.
         var row = 0
@@ -62,13 +82,15 @@ public enum SQLiteCells {
         try query(database, sql) { statement in
             row += 1
             let columns = sqlite3_column_count(statement)
+            var cells: [(column: String, text: UnsafeRawBufferPointer)] = []
             for column in 0..<columns where sqlite3_column_type(statement, column) == SQLITE_TEXT {
                 guard let text = sqlite3_column_text(statement, column) else { continue }
                 let length = Int(sqlite3_column_bytes(statement, column))
                 guard length > 0, length <= maxCellBytes else { continue }
                 let name = sqlite3_column_name(statement, column).map { String(cString: $0) } ?? "column\(column)"
-                visit(Cell(location: "\(table).\(name)[\(row)]", text: UnsafeRawBufferPointer(start: text, count: length)))
+                cells.append((name, UnsafeRawBufferPointer(start: text, count: length)))
             }
+            if !cells.isEmpty { visit(Row(table: table, number: row, cells: cells)) }
         }
     }
 

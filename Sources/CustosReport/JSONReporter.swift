@@ -57,6 +57,7 @@ struct JSONReporter: Reporter {
         writer.field("identity", finding.identity)
         writer.field("fingerprint", finding.fingerprint.hex)
         writer.field("snippet", finding.snippet.render(secret: secret))
+        if let logicalPath = finding.logicalPath { writer.field("logical_path", logicalPath) }
         if let ownership = finding.ownership { write(ownership, key: "ownership", camelCase: false, to: &writer) }
         if !finding.related.isEmpty {
             writer.beginArray(key: "related")

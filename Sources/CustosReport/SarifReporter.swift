@@ -150,6 +150,15 @@ struct SarifReporter: Reporter {
         writer.field("endColumn", finding.end.column)
         writer.endObject()
         writer.endObject()
+        if let logicalPath = finding.logicalPath {
+            // Where in the file's structure: an element, JSON path, table cell or PLC block.
+            writer.beginArray(key: "logicalLocations")
+            writer.beginObject()
+            writer.field("fullyQualifiedName", logicalPath)
+            writer.field("kind", Self.logicalKind(logicalPath))
+            writer.endObject()
+            writer.endArray()
+        }
         writer.endObject()
         writer.endArray()
         if !finding.related.isEmpty {
@@ -180,6 +189,7 @@ struct SarifReporter: Reporter {
         writer.field("secretRedacted", context.display == .redacted)
         writer.field("secretLength", finding.secret.count)
         if let identity = finding.identity { writer.field("identity", identity) }
+        if let logicalPath = finding.logicalPath { writer.field("logicalPath", logicalPath) }
         if let ownership = finding.ownership {
             JSONReporter.write(ownership, key: "ownership", camelCase: true, to: &writer)
         }
@@ -197,6 +207,14 @@ struct SarifReporter: Reporter {
         }
         writer.endObject()
         writer.endObject()
+    }
+
+    /// SARIF's logical location kind for a logical path: JSON paths are members, SQLite cells
+    /// and XML element paths are elements, PLC blocks and variables are variables.
+    static func logicalKind(_ path: String) -> String {
+        if path.hasPrefix("$") { return "member" }
+        if path.hasPrefix("block ") || path.hasPrefix("program ") || path.contains(" › ") { return "variable" }
+        return "element"
     }
 
     /// `github-classic-pat` → `GithubClassicPat`.

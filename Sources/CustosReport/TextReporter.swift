@@ -75,6 +75,7 @@ struct TextReporter: Reporter {
             out += "\(indent)      secret: \(secret)"
             if let identity = finding.identity { out += "  identity: \(identity)" }
             out += "  fingerprint: \(finding.fingerprint.hex.prefix(16))\n"
+            if let logicalPath = finding.logicalPath { out += "\(indent)      in: \(logicalPath)\n" }
             if let commit = finding.git?.introducedBy {
                 out += "\(indent)      commit: \(commit.commit.prefix(12)) \(commit.date) \(commit.author) <\(commit.email)>  \(commit.summary)\n"
                 let more = (finding.git?.commits.count ?? 1) - 1

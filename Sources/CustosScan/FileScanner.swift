@@ -29,10 +29,23 @@ final class FileScanner {
     var nodeRed = NodeRedMaterial()
 
     private let chunkSize: Int
+    /// Rules that report a secret in its encoded form (tag `encoded`, such as an HTTP Basic
+    /// header): when the value decodes to text, the decoded text speaks for it.
+    private let encodedRules: Set<String>
+    /// Generic rules give way to what a decoded value says, as they give way to specific rules.
+    private let genericRules: Set<String>
+
+    /// Decodings nested inside each other at most (a base64 value inside a decoded one).
+    static let maxDecodingDepth = 2
+    /// SQLite cells up to this size are scanned as `TABLE.COLUMN=value` rows, so a rule sees
+    /// the column's name and the row's other cells; longer cells are scanned on their own.
+    static let maxRowCellBytes = 4096
 
     init(engine: Engine, followSymlinks: Bool, maxFileSize: Int,
          chunkSize: Int = FileScanner.defaultChunkSize, overlap: Int = FileScanner.defaultOverlap) {
         scanner = engine.makeScanner()
+        encodedRules = Set(engine.ruleSet.rules.filter { $0.tags.contains("encoded") }.map(\.id))
+        genericRules = Set(engine.ruleSet.rules.filter(\.isGeneric).map(\.id))
         self.chunkSize = chunkSize
         buffer = .allocate(byteCount: chunkSize + overlap, alignment: 64)
         self.followSymlinks = followSymlinks
@@ -104,7 +117,7 @@ final class FileScanner {
         if ArchiveExpander.isZip(sniffed) || SQLiteCells.isDatabase(sniffed) {
             guard let data = try readWhole(descriptor, firstBytes: filled, displayPath: displayPath) else { return }
             summary.filesScanned += 1
-            data.withUnsafeBytes { scanDecoded($0, path: displayPath) }
+            _ = data.withUnsafeBytes { scanDecoded($0, path: displayPath) }
             return
         }
         if sniffed.contains(0) || (wholeFile && (LogixEscapes.applies(to: displayPath)
@@ -126,11 +139,19 @@ final class FileScanner {
         var region = BlobRegion(path: displayPath)
         var position = LinePosition()
         let context = min(Self.leadingContext, chunkSize / 2)
+        let before = findings.count
         while true {
             let atEnd = filled < capacity
             region.acceptBefore = atEnd ? .max : chunkSize
             scanner.scan(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled), region: region, into: &findings)
-            if atEnd { return }
+            if atEnd {
+                // A file read whole gets its decodings and logical paths; streamed ones do not.
+                if wholeFile {
+                    enrich(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled), path: displayPath,
+                           findings: &findings, from: before, depth: 0)
+                }
+                return
+            }
             // The next chunk starts `context` bytes before the first offset it reports.
             let moved = chunkSize - context
             position.advance(over: UnsafeRawBufferPointer(start: buffer.baseAddress, count: moved))
@@ -175,15 +196,30 @@ final class FileScanner {
         let (members, notes) = ArchiveExpander().members(of: Data(bytes))
         for note in notes { warnings.append(ScanWarning(path: path, message: note)) }
         for member in members {
-            member.bytes.withUnsafeBytes { scanDecoded($0, path: path + "!/" + member.name) }
+            _ = member.bytes.withUnsafeBytes { scanDecoded($0, path: path + "!/" + member.name) }
         }
     }
 
     /// Scans the text cells of a SQLite database, each located as `db!/table.column[row]`.
+    /// A row's short cells are scanned together as `TABLE.COLUMN=value` lines, so a password
+    /// column is read as a password and its user name is nearby; long cells (scripts,
+    /// serialized resources) are decoded and scanned on their own.
     private func scanDatabase(_ bytes: UnsafeRawBufferPointer, path: String) {
         do {
-            try SQLiteCells.forEachTextCell(in: Data(bytes)) { cell in
-                scanDecoded(cell.text, path: path + "!/" + cell.location)
+            try SQLiteCells.forEachRow(in: Data(bytes)) { row in
+                var text = DerivedText()
+                for (column, cell) in row.cells {
+                    let location = row.location(of: column)
+                    guard cell.count <= Self.maxRowCellBytes, !cell.contains(0) else {
+                        scanDecoded(cell, path: path + "!/" + location)
+                        continue
+                    }
+                    text.appendContext("\(row.table).\(column)=")
+                    text.appendSegment(cell, place: .flowing(line: 1, column: 0, byte: 0),
+                                       path: path + "!/" + location, logicalPath: location)
+                    text.appendContext([0x0a])
+                }
+                if !text.isEmpty { findings += scanDerived(text, path: path, depth: 1) }
             }
         } catch {
             warnings.append(ScanWarning(path: path, message: "\(error)"))
@@ -216,16 +252,114 @@ final class FileScanner {
         if LogixEscapes.applies(to: path) {
             var text = XMLEntities.worthDecoding(bytes) ? XMLEntities.decode(bytes) : Array(bytes)
             text = text.withUnsafeBytes { LogixEscapes.decode($0) }
-            text.withUnsafeBytes { scanner.scan($0, region: BlobRegion(path: path), into: &findings) }
+            text.withUnsafeBytes { scanText($0, path: path) }
             return true
         }
         if XMLEntities.worthDecoding(bytes) {
             let decoded = XMLEntities.decode(bytes)
-            decoded.withUnsafeBytes { scanner.scan($0, region: BlobRegion(path: path), into: &findings) }
+            decoded.withUnsafeBytes { scanText($0, path: path) }
             return true
         }
-        scanner.scan(bytes, region: BlobRegion(path: path), into: &findings)
+        scanText(bytes, path: path)
         return true
+    }
+
+    /// Scans a whole text, then what it holds: derived texts and logical paths.
+    private func scanText(_ bytes: UnsafeRawBufferPointer, path: String) {
+        let before = findings.count
+        scanner.scan(bytes, region: BlobRegion(path: path), into: &findings)
+        enrich(bytes, path: path, findings: &findings, from: before, depth: 0)
+    }
+
+    /// What a whole text holds beyond its lines, scanned by the same engine: SCL rebuilt from
+    /// SimaticML tokens, credential columns of tables, base64 values that decode to text; then
+    /// logical paths for the findings made in it (`list[before...]`).
+    private func enrich(_ bytes: UnsafeRawBufferPointer, path: String, findings list: inout [Finding],
+                        from before: Int, depth: Int) {
+        if depth == 0 {
+            if SimaticSCL.applies(to: bytes, name: path) {
+                let text = SimaticSCL.derive(bytes)
+                if !text.isEmpty { list += scanDerived(text, path: path, depth: depth + 1) }
+            }
+            if DelimitedTable.applies(to: path) {
+                let text = DelimitedTable.derive(bytes)
+                if !text.isEmpty { list += scanDerived(text, path: path, depth: depth + 1) }
+            }
+        }
+        if depth < Self.maxDecodingDepth {
+            decodeBase64(bytes, path: path, findings: &list, from: before, depth: depth)
+        }
+        nameLogicalPaths(bytes, path: path, findings: &list, from: before)
+    }
+
+    /// Decodes the base64 runs of a text, and the base64 secrets rules reported in it, and
+    /// scans what decodes to text. Generic and `encoded` findings on a run that decodes give
+    /// way to what the decoded value says; a specific finding on it stays, and decoded
+    /// findings over it are dropped.
+    private func decodeBase64(_ bytes: UnsafeRawBufferPointer, path: String, findings list: inout [Finding],
+                              from before: Int, depth: Int) {
+        var runs = Base64Values.runs(in: bytes)
+        for index in before..<list.count where list[index].path == path && list[index].byteEnd <= bytes.count
+            && (encodedRules.contains(list[index].ruleID) || genericRules.contains(list[index].ruleID)) {
+            let range = list[index].byteStart..<list[index].byteEnd
+            if Base64Values.isCandidate(UnsafeRawBufferPointer(rebasing: bytes[range])),
+               !runs.contains(where: { $0.overlaps(range) }) {
+                runs.append(range)
+            }
+        }
+        guard !runs.isEmpty else { return }
+        let (text, decoded) = Base64Values.derive(bytes, runs: runs)
+        guard !decoded.isEmpty else { return }
+        func within(_ finding: Finding) -> Range<Int>? {
+            decoded.first { $0.lowerBound <= finding.byteStart && finding.byteEnd <= $0.upperBound }
+        }
+        var kept: [Finding] = Array(list[..<before])
+        var specific: [Range<Int>] = []
+        for finding in list[before...] {
+            guard finding.path == path, let run = within(finding) else {
+                kept.append(finding)
+                continue
+            }
+            if encodedRules.contains(finding.ruleID) || genericRules.contains(finding.ruleID) { continue }
+            specific.append(run)
+            kept.append(finding)
+        }
+        for finding in scanDerived(text, path: path, depth: depth + 1)
+        where !specific.contains(where: { $0.lowerBound == finding.byteStart }) {
+            kept.append(finding)
+        }
+        list = kept
+    }
+
+    /// Scans a derived text and moves its findings to where they came from.
+    private func scanDerived(_ text: DerivedText, path: String, depth: Int) -> [Finding] {
+        var local: [Finding] = []
+        text.bytes.withUnsafeBytes { raw in
+            scanner.scan(raw, region: BlobRegion(path: path), into: &local)
+            if depth < Self.maxDecodingDepth {
+                decodeBase64(raw, path: path, findings: &local, from: 0, depth: depth)
+            }
+        }
+        return local.compactMap { finding in
+            var moved = finding
+            return text.relocate(&moved) ? moved : nil
+        }
+    }
+
+    /// Fills in the logical path of findings made in a whole text, from its structure (XML
+    /// elements, JSON members, PLC blocks); a path a decoding gave (`base64`) is nested in it.
+    private func nameLogicalPaths(_ bytes: UnsafeRawBufferPointer, path: String, findings list: inout [Finding],
+                                  from before: Int) {
+        let indices = (before..<list.count).filter {
+            list[$0].path == path && list[$0].byteStart < bytes.count
+                && (list[$0].logicalPath == nil || list[$0].logicalPath!.hasPrefix(Base64Values.logicalPathName))
+        }
+        guard !indices.isEmpty, let structure = LogicalPaths.structure(of: bytes, name: path) else { return }
+        let paths = LogicalPaths.paths(for: indices.map { list[$0].byteStart }, in: bytes, structure: structure)
+        for index in indices {
+            guard let outer = paths[list[index].byteStart] else { continue }
+            list[index].logicalPath = list[index].logicalPath.map { outer + "/" + $0 } ?? outer
+        }
     }
 
     /// Opens read-only, without updating the access time where the kernel allows it, and

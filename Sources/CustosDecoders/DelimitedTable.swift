@@ -1,0 +1,147 @@
+/// Tables whose header names a credential column: the `:UserList` section of an eWON
+/// `config.txt` (`"Id";"FirstName";"LastName";"Login";"Password";…`), user and device lists
+/// exported as CSV. A password in the fifth column of a row has nothing next to it that says
+/// what it is; this turns each credential cell into `Login=user1; Password=<cell>`, the cell a
+/// segment at its own line and column, so the same password rules read it.
+public enum DelimitedTable {
+    /// Names of files that may hold such tables (checked before any byte is read).
+    public static func applies(to name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt")
+    }
+
+    /// Header names that hold a credential.
+    static func isCredentialColumn(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        if ["pwd", "pass", "psk", "pin"].contains(lower) { return true }
+        return ["password", "passwd", "passwort", "kennwort", "secret", "token", "apikey", "api_key", "api key",
+                "community", "passphrase"].contains { lower.contains($0) }
+            && !["hint", "policy", "length", "expir", "changed", "required", "date", "age"].contains { lower.contains($0) }
+    }
+
+    /// Header names that say who the credential belongs to.
+    static func isIdentityColumn(_ name: String) -> Bool {
+        ["login", "user", "username", "user name", "userid", "account", "identity"].contains(name.lowercased())
+    }
+
+    /// The credential cells of every table in `bytes` (empty when no header names one).
+    public static func derive(_ bytes: UnsafeRawBufferPointer) -> DerivedText {
+        var text = DerivedText()
+        var header: Header?
+        var section = "row"
+        var lineNumber = 0
+        var lineStart = 0
+        var row = 0
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 0x0a { lineEnd += 1 }
+            lineNumber += 1
+            var contentEnd = lineEnd
+            if contentEnd > lineStart && bytes[contentEnd - 1] == 0x0d { contentEnd -= 1 }
+            defer { lineStart = lineEnd + 1 }
+            if contentEnd == lineStart {
+                header = nil
+                continue
+            }
+            if bytes[lineStart] == UInt8(ascii: ":") {
+                section = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(lineStart + 1)..<contentEnd]), as: UTF8.self)
+                header = nil
+                continue
+            }
+            guard contentEnd - lineStart < 8192 else { continue }
+            if let current = header {
+                let fields = split(bytes, lineStart..<contentEnd, delimiter: current.delimiter)
+                guard fields.count + 1 >= current.names.count else {
+                    header = nil
+                    continue
+                }
+                row += 1
+                let identity = current.identity.flatMap { $0 < fields.count ? value(bytes, fields[$0]) : nil }
+                for column in current.credentials where column < fields.count {
+                    let cell = fields[column]
+                    guard cell.count > 0 else { continue }
+                    var context = identity.map { "\(current.names[current.identity!])=\($0); " } ?? ""
+                    context += "\(current.names[column])="
+                    text.appendContext(context)
+                    var columnNumber = 0
+                    for index in lineStart..<cell.lowerBound where bytes[index] & 0xc0 != 0x80 { columnNumber += 1 }
+                    let place = DerivedText.Place.flowing(line: lineNumber, column: columnNumber, byte: cell.lowerBound)
+                    text.appendSegment(UnsafeRawBufferPointer(rebasing: bytes[cell]), place: place,
+                                       logicalPath: "\(section)[\(identity ?? String(row))].\(current.names[column])")
+                    text.appendContext([0x0a])
+                }
+                continue
+            }
+            header = Header(bytes, lineStart..<contentEnd)
+            row = 0
+        }
+        return text
+    }
+
+    private struct Header {
+        var delimiter: UInt8
+        var names: [String]
+        var credentials: [Int]
+        var identity: Int?
+
+        init?(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) {
+            guard line.count <= 2000 else { return nil }
+            var semicolons = 0
+            var commas = 0
+            var tabs = 0
+            var credentialHint = false
+            for index in line {
+                switch bytes[index] {
+                case UInt8(ascii: ";"): semicolons += 1
+                case UInt8(ascii: ","): commas += 1
+                case 0x09: tabs += 1
+                case UInt8(ascii: "p"), UInt8(ascii: "P"), UInt8(ascii: "s"), UInt8(ascii: "S"), UInt8(ascii: "t"),
+                     UInt8(ascii: "T"), UInt8(ascii: "c"), UInt8(ascii: "C"), UInt8(ascii: "k"), UInt8(ascii: "K"):
+                    credentialHint = true
+                default: break
+                }
+            }
+            let most = max(semicolons, commas, tabs)
+            guard most >= 2, credentialHint else { return nil }
+            delimiter = most == semicolons ? UInt8(ascii: ";") : most == commas ? UInt8(ascii: ",") : 0x09
+            names = DelimitedTable.split(bytes, line, delimiter: delimiter).map { DelimitedTable.value(bytes, $0) ?? "" }
+            let names = self.names
+            credentials = names.indices.filter { DelimitedTable.isCredentialColumn(names[$0]) }
+            identity = names.firstIndex(where: DelimitedTable.isIdentityColumn)
+            guard !credentials.isEmpty, names.allSatisfy({ $0.count <= 40 }) else { return nil }
+        }
+    }
+
+    /// Field ranges of one line, without their quotes (`""` inside quotes stays as it is).
+    static func split(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>, delimiter: UInt8) -> [Range<Int>] {
+        var fields: [Range<Int>] = []
+        var index = line.lowerBound
+        while index <= line.upperBound {
+            if index < line.upperBound && bytes[index] == UInt8(ascii: "\"") {
+                var end = index + 1
+                while end < line.upperBound {
+                    if bytes[end] == UInt8(ascii: "\"") {
+                        if end + 1 < line.upperBound && bytes[end + 1] == UInt8(ascii: "\"") { end += 2; continue }
+                        break
+                    }
+                    end += 1
+                }
+                fields.append((index + 1)..<min(end, line.upperBound))
+                index = end + 1
+                while index < line.upperBound && bytes[index] != delimiter { index += 1 }
+                index += 1
+            } else {
+                var end = index
+                while end < line.upperBound && bytes[end] != delimiter { end += 1 }
+                fields.append(index..<end)
+                index = end + 1
+            }
+        }
+        return fields
+    }
+
+    static func value(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String? {
+        guard !range.isEmpty else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self).trimmingWhitespace()
+    }
+}
