@@ -200,7 +200,6 @@ enum SweepSchema {
               error TEXT,
               error_sweep INTEGER,
               notes TEXT);
-            CREATE INDEX IF NOT EXISTS files_by_root ON files(root, seen_sweep);
             CREATE TABLE IF NOT EXISTS findings (
               fingerprint TEXT PRIMARY KEY,
               rule_id TEXT NOT NULL,

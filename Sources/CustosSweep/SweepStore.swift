@@ -76,9 +76,9 @@ extension SweepState {
             for result in batch {
                 counts.seen += 1
                 switch result {
-                case let .unchanged(id):
-                    counts.unchanged += 1
-                    try db.cachedStatement(sql: "UPDATE files SET seen_sweep = ? WHERE id = ?").execute(arguments: [sweep, id])
+                case .unchanged:
+                    // Never sent: unchanged files are remembered in memory and counted at the end.
+                    counts.seen -= 1
                 case let .contentUnchanged(id, metadata, bytes):
                     counts.contentUnchanged += 1
                     counts.bytesRead += bytes
@@ -164,6 +164,9 @@ struct SweepClosing: Sendable {
     var unreachable: [String]
     /// Folders that could not be listed and other problems of the walk itself.
     var walkErrors: [ScanWarning]
+    /// Files found unchanged (not written during the sweep): still there.
+    var unchanged: RowBitmap
+    var unchangedFiles: Int
     var finishedAt: Date
 }
 
@@ -205,14 +208,21 @@ extension SweepState {
                                arguments: [sweep, error.path, error.message])
             }
             try db.execute(sql: "UPDATE sweeps SET errors = errors + ? WHERE id = ?", arguments: [closing.walkErrors.count, sweep])
+            // Gone: under a swept root, not written in this sweep and not found unchanged.
+            let unchanged = closing.unchanged
+            db.add(function: DatabaseFunction("custos_unchanged", argumentCount: 1, pure: true) { values in
+                Int64.fromDatabaseValue(values[0]).map(unchanged.contains) ?? false
+            })
+            defer { db.remove(function: DatabaseFunction("custos_unchanged", argumentCount: 1, pure: true) { _ in nil }) }
             var removed = 0
             for root in closing.roots {
-                try db.execute(sql: """
-                    DELETE FROM locations WHERE file_id IN (SELECT id FROM files WHERE root = ? AND seen_sweep < ?)
-                    """, arguments: [root, sweep])
-                try db.execute(sql: "DELETE FROM files WHERE root = ? AND seen_sweep < ?", arguments: [root, sweep])
+                let gone = "SELECT id FROM files WHERE root = ?1 AND seen_sweep < ?2 AND NOT custos_unchanged(id)"
+                try db.execute(sql: "DELETE FROM locations WHERE file_id IN (\(gone))", arguments: [root, sweep])
+                try db.execute(sql: "DELETE FROM files WHERE id IN (\(gone))", arguments: [root, sweep])
                 removed += db.changesCount
             }
+            try db.execute(sql: "UPDATE sweeps SET files_seen = files_seen + ?, files_unchanged = ? WHERE id = ?",
+                           arguments: [closing.unchangedFiles, closing.unchangedFiles, sweep])
             // Seen in this sweep only and already gone again (an interrupted run saw it): never was.
             try db.execute(sql: """
                 DELETE FROM findings WHERE first_seen_sweep = ?

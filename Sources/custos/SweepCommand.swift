@@ -34,6 +34,9 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds between progress lines when standard error is not a terminal.", valueName: "seconds"))
     var logInterval: Double = 60
 
+    @Option(name: .long, help: ArgumentHelp("Files committed to the state per transaction (an interruption loses at most this many).", valueName: "n"))
+    var batchSize: Int = 1000
+
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var ownersOptions: OwnersOptions
     @OptionGroup var tuning: ScanTuning
@@ -49,6 +52,7 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard maxFileSize >= 0 else { throw ValidationError("--max-file-size cannot be negative") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard logInterval > 0 else { throw ValidationError("--log-interval must be positive") }
         let normalized = roots.map(SweepRoots.normalize)
         for (option, path) in [("--state", state), ("--report", report)] {
@@ -85,7 +89,7 @@ struct SweepCommand: ParsableCommand {
         let terminal = isatty(STDERR_FILENO) == 1
         let options = SweepOptions(threads: tuning.threads,
                                    walk: WalkOptions(followSymlinks: followSymlinks, ignore: ignore),
-                                   maxFileSize: maxFileSize * 1_048_576,
+                                   maxFileSize: maxFileSize * 1_048_576, batchSize: batchSize,
                                    progressInterval: terminal ? 0.5 : logInterval)
         let sweep = Sweep(state: opened, engine: engine, roots: normalized, options: options, attribution: attribution)
         let outcome: SweepOutcome
