@@ -35,11 +35,15 @@ public enum Base64Values {
         while block + 16 <= count {
             let vector = base.loadUnaligned(fromByteOffset: block, as: SIMD16<UInt8>.self)
             // Any byte below '+' (space, newline, quote, parenthesis) rules the block out.
-            if any(vector .< floor) {
+            if any(vector .< floor) || !allAlphabet(word(base, block)) || !allAlphabet(word(base, block + 8)) {
                 block += 16
                 continue
             }
-            guard let run = run(around: block, in: bytes) else {
+            // A run of 32 covering this block has 16 more characters around it, so 8 of them
+            // on one side: identifiers of 16 to 23 letters stop here.
+            let before = block >= 8 && allAlphabet(word(base, block - 8))
+            let after = block + 24 <= count && allAlphabet(word(base, block + 16))
+            guard before || after, let run = run(around: block, in: bytes) else {
                 block += 16
                 continue
             }
@@ -52,12 +56,38 @@ public enum Base64Values {
         return found
     }
 
-    /// The whole run holding the 16 bytes at `block`, or nil when one of them is not base64.
+    @inline(__always)
+    static func word(_ base: UnsafeRawPointer, _ offset: Int) -> UInt64 {
+        base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+    }
+
+    /// Whether all eight bytes of `x` are base64 characters (A-Z, a-z, 0-9, '+', '/'), eight at
+    /// a time in one register: with every byte's high bit set, subtracting a constant below
+    /// 0x80 from each byte cannot borrow from its neighbour, and the high bit that survives
+    /// says "at least the constant". (Swift's generic SIMD comparisons fall back to lane-by-lane
+    /// code here; this compiles to a dozen plain instructions.)
+    @inline(__always)
+    static func allAlphabet(_ x: UInt64) -> Bool {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        guard x & high == 0 else { return false }
+        let y = x | high
+        @inline(__always) func atLeast(_ c: UInt64) -> UInt64 { (y &- c &* ones) & high }
+        let upper = atLeast(0x41) & ~atLeast(0x5b)
+        let lower = atLeast(0x61) & ~atLeast(0x7b)
+        let digit = atLeast(0x30) & ~atLeast(0x3a)
+        let sign = (atLeast(0x2b) & ~atLeast(0x2c)) | (atLeast(0x2f) & ~atLeast(0x30))
+        return (upper | lower | digit | sign) == high
+    }
+
+    /// The whole run holding the 16 base64 bytes at `block`.
     private static func run(around block: Int, in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
-        for index in block..<(block + 16) where !isAlphabet(bytes[index]) { return nil }
+        let base = bytes.baseAddress!
         var start = block
+        while start >= 8 && allAlphabet(word(base, start - 8)) { start -= 8 }
         while start > 0 && isAlphabet(bytes[start - 1]) { start -= 1 }
         var end = block + 16
+        while end + 8 <= bytes.count && allAlphabet(word(base, end)) { end += 8 }
         while end < bytes.count && isAlphabet(bytes[end]) { end += 1 }
         // A run glued to a word character or '=' on the left is part of something else.
         if start > 0 && (bytes[start - 1] == UInt8(ascii: "_") || bytes[start - 1] == UInt8(ascii: "-")) { return nil }
@@ -106,6 +136,7 @@ public enum Base64Values {
 
     /// The text a run decodes to, or nil when it decodes to binary (or does not decode).
     public static func decodedText(_ run: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard headLooksLikeText(run) else { return nil }
         // Look at the first bytes before decoding a long run whole: most binary shows at once.
         if run.count > 96 {
             guard let head = decode(UnsafeRawBufferPointer(rebasing: run.prefix(96))),
@@ -118,6 +149,52 @@ public enum Base64Values {
             return encoding.transcode(raw)
         }
         return transcoded.flatMap { isText($0) ? $0 : nil }
+    }
+
+    /// Whether the first 12 decoded bytes are text (UTF-8 without control characters, or
+    /// UTF-16 with its zero bytes), decoded on the stack: binary fails here almost always.
+    static func headLooksLikeText(_ run: UnsafeRawBufferPointer) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 12) { head in
+            var count = 0
+            var accumulator: UInt32 = 0
+            var bits = 0
+            for byte in run {
+                let value: UInt32
+                switch byte {
+                case 0x41...0x5a: value = UInt32(byte - 0x41)
+                case 0x61...0x7a: value = UInt32(byte - 0x61 + 26)
+                case 0x30...0x39: value = UInt32(byte - 0x30 + 52)
+                case 0x2b, 0x2d: value = 62
+                case 0x2f, 0x5f: value = 63
+                default: continue
+                }
+                accumulator = accumulator << 6 | value
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    head[count] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    count += 1
+                    if count == 12 { break }
+                }
+            }
+            var zeros = 0
+            var index = 0
+            while index < count {
+                let byte = head[index]
+                if byte == 0 { zeros += 1; index += 1; continue }
+                if byte < 0x80 {
+                    if (byte < 0x20 && byte != 0x09 && byte != 0x0a && byte != 0x0d) || byte == 0x7f { return false }
+                    index += 1
+                    continue
+                }
+                let length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc2 ? 2 : 0
+                guard length > 0, byte < 0xf5 else { return false }
+                for next in (index + 1)..<min(count, index + length) where head[next] & 0xc0 != 0x80 { return false }
+                index += length
+            }
+            // Zero bytes only as UTF-16 has them: every other byte.
+            return zeros == 0 || zeros * 2 >= count - 1
+        }
     }
 
     private static func isUTF16(_ bytes: [UInt8]) -> Bool {

@@ -7,7 +7,10 @@
 public enum SimaticSCL {
     /// Whether a text is SimaticML holding tokenised SCL (cheap: only `.xml` names are searched).
     public static func applies(to bytes: UnsafeRawBufferPointer, name: String) -> Bool {
-        name.lowercased().hasSuffix(".xml") && contains(bytes, "<StructuredText")
+        // SimaticML opens with <Document> and <Engineering version=…> in its first lines.
+        guard name.lowercased().hasSuffix(".xml"),
+              contains(UnsafeRawBufferPointer(rebasing: bytes.prefix(1024)), "<Engineering") else { return false }
+        return contains(bytes, "<StructuredText")
     }
 
     /// The rebuilt SCL of every `<StructuredText>` in the export.
