@@ -51,12 +51,26 @@ public struct ScanResult: Sendable {
 
 extension ScanResult {
     /// Puts findings in report order without repeats, sorts warnings, and fills in the counts:
-    /// the last step of every kind of scan, so all of them report alike.
-    public func finalized(rules: Int, since started: Date) -> ScanResult {
+    /// the last step of every kind of scan, so all of them report alike. A finding of a rule in
+    /// `genericRules` gives way to another rule's finding over the same bytes of the same file
+    /// (the engine does this within one buffer; this catches findings made after the scan,
+    /// such as decrypted or decoded credentials).
+    public func finalized(rules: Int, genericRules: Set<String> = [], since started: Date) -> ScanResult {
         var result = self
         var seen = Set<String>()
+        var specific: [String: [Range<Int>]] = [:]
+        if !genericRules.isEmpty {
+            for finding in findings where !genericRules.contains(finding.ruleID) {
+                specific["\(finding.path)\u{0}\(finding.git?.blob ?? "")", default: []].append(finding.byteStart..<max(finding.byteEnd, finding.byteStart + 1))
+            }
+        }
         result.findings = findings.sorted(by: Finding.reportOrder).filter { finding in
-            seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)\u{0}\(finding.git?.blob ?? "")").inserted
+            if genericRules.contains(finding.ruleID),
+               let ranges = specific["\(finding.path)\u{0}\(finding.git?.blob ?? "")"],
+               ranges.contains(where: { $0.overlaps(finding.byteStart..<max(finding.byteEnd, finding.byteStart + 1)) }) {
+                return false
+            }
+            return seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)\u{0}\(finding.git?.blob ?? "")").inserted
         }
         result.warnings.sort { $0.path != $1.path ? $0.path < $1.path : $0.message < $1.message }
         result.summary.findings = result.findings.count

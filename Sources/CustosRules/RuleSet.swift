@@ -20,6 +20,9 @@ public struct RuleSet: Sendable {
 
     public var count: Int { rules.count }
 
+    /// Ids of the generic rules (tag `generic`), which give way to specific ones.
+    public var genericRuleIDs: Set<String> { Set(rules.filter(\.isGeneric).map(\.id)) }
+
     public func rule(withID id: String) -> Rule? {
         rules.first { $0.id == id }
     }

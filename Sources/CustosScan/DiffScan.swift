@@ -53,6 +53,6 @@ public struct DiffScan {
                 result.findings.append(finding)
             }
         }
-        return result.finalized(rules: engine.ruleSet.count, since: started)
+        return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: started)
     }
 }

@@ -62,7 +62,7 @@ public struct DirectoryScan: Sendable {
         let walk = queue.report
         result.warnings += walk.warnings
         result.summary.filesSkippedExcluded += walk.excluded
-        return result.finalized(rules: engine.ruleSet.count, since: started)
+        return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: started)
     }
 
     /// The path as reports show it: without a leading `./`.

@@ -77,6 +77,6 @@ public struct GitHistoryScan: Sendable {
                 result.summary.add(summary)
             }
         }
-        return collected.withLock { $0 }.finalized(rules: engine.ruleSet.count, since: started)
+        return collected.withLock { $0 }.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: started)
     }
 }

@@ -42,7 +42,7 @@ public struct WalkReport: Sendable {
 /// last-in first-out, which keeps the queue as small as the tree's depth times its fan-out.
 public final class FileQueue: Sendable {
     private enum Item {
-        case directory(path: String, relative: String)
+        case directory(path: String, relative: String, scopes: IgnoreScopes)
         case file(FileEntry)
     }
 
@@ -75,7 +75,7 @@ public final class FileQueue: Sendable {
             }
             if (info.st_mode & S_IFMT) == S_IFDIR {
                 initial.visitedDirectories.insert(DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
-                initial.items.append(.directory(path: root, relative: ""))
+                initial.items.append(.directory(path: root, relative: "", scopes: IgnoreScopes()))
             } else {
                 let name = (root as NSString).lastPathComponent
                 initial.items.append(.file(FileEntry(path: root, relativePath: name, size: Int(info.st_size))))
@@ -111,8 +111,8 @@ public final class FileQueue: Sendable {
             switch item {
             case let .file(entry):
                 return entry
-            case let .directory(path, relative):
-                let found = list(path: path, relative: relative)
+            case let .directory(path, relative, scopes):
+                let found = list(path: path, relative: relative, scopes: scopes)
                 condition.lock()
                 state.withLock { state in
                     state.listing -= 1
@@ -133,7 +133,7 @@ public final class FileQueue: Sendable {
     }
 
     /// Lists one directory without holding the lock.
-    private func list(path: String, relative: String) -> (items: [Item], report: WalkReport) {
+    private func list(path: String, relative: String, scopes: IgnoreScopes) -> (items: [Item], report: WalkReport) {
         var items: [Item] = []
         var report = WalkReport()
         guard let directory = opendir(path) else {
@@ -141,6 +141,11 @@ public final class FileQueue: Sendable {
             return (items, report)
         }
         defer { closedir(directory) }
+        let scopes = Self.addingIgnoreFile(in: path, relative: relative, to: scopes, report: &report)
+        func isIgnored(_ childRelative: String, isDirectory: Bool) -> Bool {
+            scopes.apply(to: childRelative, isDirectory: isDirectory,
+                         ignored: options.ignore.isIgnored(childRelative, isDirectory: isDirectory))
+        }
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
@@ -171,7 +176,7 @@ public final class FileQueue: Sendable {
                 kind = Self.directoryEntryType(info.st_mode)
             }
             if kind == UInt8(DT_DIR) {
-                if options.ignore.isIgnored(childRelative, isDirectory: true) {
+                if isIgnored(childRelative, isDirectory: true) {
                     report.excluded += 1
                     continue
                 }
@@ -181,9 +186,9 @@ public final class FileQueue: Sendable {
                     let firstVisit = state.withLock { $0.visitedDirectories.insert(identity).inserted }
                     guard firstVisit else { continue }
                 }
-                items.append(.directory(path: childPath, relative: childRelative))
+                items.append(.directory(path: childPath, relative: childRelative, scopes: scopes))
             } else if kind == UInt8(DT_REG) {
-                if options.ignore.isIgnored(childRelative, isDirectory: false) {
+                if isIgnored(childRelative, isDirectory: false) {
                     report.excluded += 1
                     continue
                 }
@@ -193,6 +198,22 @@ public final class FileQueue: Sendable {
             // Sockets, FIFOs and devices are never opened: reading them can block or has effects.
         }
         return (items, report)
+    }
+
+    /// `scopes` plus the folder's own `.custosignore`, when it has one.
+    private static func addingIgnoreFile(in path: String, relative: String, to scopes: IgnoreScopes,
+                                         report: inout WalkReport) -> IgnoreScopes {
+        let file = path + "/" + IgnoreScopes.fileName
+        var info = stat()
+        guard lstat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return scopes }
+        var rules = IgnoreRules(includeDefaults: false)
+        do {
+            try rules.add(fileAt: file)
+        } catch {
+            report.warnings.append(ScanWarning(path: file, message: "cannot read the ignore file: \(error.localizedDescription)"))
+            return scopes
+        }
+        return rules.isEmpty ? scopes : scopes.adding(rules, atFolder: relative)
     }
 
     private static func directoryEntryType(_ mode: mode_t) -> UInt8 {

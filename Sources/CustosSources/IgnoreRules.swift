@@ -51,10 +51,55 @@ public struct IgnoreRules: Sendable {
 
     /// Whether `relativePath` is left out of the scan.
     public func isIgnored(_ relativePath: String, isDirectory: Bool) -> Bool {
-        var ignored = false
+        verdict(relativePath, isDirectory: isDirectory, startingFrom: false) ?? false
+    }
+
+    /// What these rules say about `relativePath` when an outer rule set already decided
+    /// `ignored`: the new decision, or nil when no line here matches.
+    public func verdict(_ relativePath: String, isDirectory: Bool, startingFrom ignored: Bool) -> Bool? {
+        var ignored = ignored
+        var matched = false
         for entry in entries where entry.negated == ignored {
             if entry.glob.matches(relativePath, isDirectory: isDirectory) {
                 ignored = !entry.negated
+                matched = true
+            }
+        }
+        return matched ? ignored : nil
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+}
+
+/// The `.custosignore` files met on the way down to a folder, outermost first. As with
+/// `.gitignore`, each file's lines are relative to its own folder, and deeper files override.
+public struct IgnoreScopes: Sendable {
+    public static let fileName = ".custosignore"
+
+    private var scopes: [(folder: String, rules: IgnoreRules)] = []
+
+    public init() {}
+
+    /// These scopes plus `rules` read from the folder at `relativeFolder`.
+    public func adding(_ rules: IgnoreRules, atFolder relativeFolder: String) -> IgnoreScopes {
+        var copy = self
+        copy.scopes.append((relativeFolder, rules))
+        return copy
+    }
+
+    /// Applies every scope that contains `relativePath` to the decision `ignored`.
+    public func apply(to relativePath: String, isDirectory: Bool, ignored: Bool) -> Bool {
+        var ignored = ignored
+        for scope in scopes {
+            let inner: Substring
+            if scope.folder.isEmpty {
+                inner = Substring(relativePath)
+            } else {
+                guard relativePath.hasPrefix(scope.folder + "/") else { continue }
+                inner = relativePath.dropFirst(scope.folder.count + 1)
+            }
+            if let decision = scope.rules.verdict(String(inner), isDirectory: isDirectory, startingFrom: ignored) {
+                ignored = decision
             }
         }
         return ignored

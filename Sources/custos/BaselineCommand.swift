@@ -25,11 +25,7 @@ struct BaselineCommand: ParsableCommand {
 
         func run() throws {
             let (_, engine) = try ruleOptions.compile()
-            var ignore = IgnoreRules()
-            for path in paths {
-                try? ignore.add(fileAt: (path as NSString).appendingPathComponent(".custosignore"))
-            }
-            let result = DirectoryScan(engine: engine, options: DirectoryScanOptions(walk: WalkOptions(ignore: ignore)))
+            let result = DirectoryScan(engine: engine, options: DirectoryScanOptions(walk: WalkOptions(ignore: IgnoreRules())))
                 .run(roots: paths)
             do {
                 try Baseline.render(result.findings).write(toFile: output, atomically: true, encoding: .utf8)

@@ -36,14 +36,8 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let (ruleSet, engine) = try ruleOptions.compile()
+        // `.custosignore` files, at the roots and below, are read by the walker.
         var ignore = IgnoreRules(includeDefaults: !noDefaultExcludes)
-        for path in paths {
-            do {
-                try ignore.add(fileAt: (path as NSString).appendingPathComponent(".custosignore"))
-            } catch {
-                Console.error("warning: \(path)/.custosignore: cannot read: \(error.localizedDescription)")
-            }
-        }
         ignore.add(lines: tuning.exclude)
         let options = DirectoryScanOptions(
             threads: tuning.threads,

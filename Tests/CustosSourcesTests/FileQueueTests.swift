@@ -61,6 +61,18 @@ struct FileQueueTests {
         #expect(drain(FileQueue(roots: [tree.path], options: WalkOptions(ignore: reincluded))) == ["build/keep.txt", "src/app.py"])
     }
 
+    @Test(".custosignore files apply to their own folder and below, deeper files override")
+    func nestedIgnoreFiles() throws {
+        let tree = try TemporaryTree([
+            ".custosignore": "*.log\n",
+            "app/.custosignore": "testdata/\n!keep.log\n",
+            "app/testdata/session.har": "", "app/src/main.py": "", "app/keep.log": "", "app/run.log": "",
+            "other/testdata/case.txt": "", "other/run.log": "",
+        ])
+        let paths = drain(FileQueue(roots: [tree.path], options: WalkOptions(ignore: IgnoreRules(includeDefaults: false))))
+        #expect(paths == [".custosignore", "app/.custosignore", "app/keep.log", "app/src/main.py", "other/testdata/case.txt"])
+    }
+
     @Test("a missing root is a warning, not a crash")
     func missingRoot() {
         let queue = FileQueue(roots: ["/nonexistent/custos/root"], options: WalkOptions())
