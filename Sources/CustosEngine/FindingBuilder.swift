@@ -1,4 +1,5 @@
 import CustosCore
+import Foundation
 
 /// Turns confirmed matches (buffer offsets) into findings (path, line, column, snippet,
 /// fingerprint), walking the buffer once in order of position.
@@ -68,16 +69,17 @@ struct LineCursor {
 
     mutating func advance(to target: Int, in base: UnsafePointer<UInt8>) {
         guard target > offset else { return }
+        // Line breaks by memchr; code points are counted only on the last line reached.
         var index = offset
+        while let hit = memchr(base + index, 0x0a, target - index) {
+            let newline = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+            line += 1
+            column = 0
+            lineStart = newline + 1
+            index = newline + 1
+        }
         while index < target {
-            let byte = base[index]
-            if byte == 0x0a {
-                line += 1
-                column = 0
-                lineStart = index + 1
-            } else if byte & 0xc0 != 0x80 {
-                column += 1
-            }
+            if base[index] & 0xc0 != 0x80 { column += 1 }
             index += 1
         }
         offset = target

@@ -63,14 +63,19 @@ enum PlaceholderFilter {
     ].map { Array($0.utf8) }
 
     /// Whole values (compared in lowercase) that are words, not secrets.
-    static let exactValues: Set<[UInt8]> = Set([
+    static let exactValues: [[UInt8]] = [
         "password", "passwd", "secret", "token", "apikey", "api_key", "null", "nil", "none",
         "undefined", "true", "false", "string", "empty", "required", "optional", "default",
         "test", "testing", "admin", "root", "guest", "user", "username", "pass", "pwd",
         "password1", "password123", "secret123", "123456", "12345678", "123456789", "qwerty",
-    ].map { Array($0.utf8) })
+    ].map { Array($0.utf8) }
 
-    /// A short reason when `secret` looks like a placeholder, nil when it may be real.
+    private static let strongIndex = WordIndex(strongWords)
+    private static let weakIndex = WordIndex(weakWords)
+    private static let exactIndex = ExactWords(exactValues)
+
+    /// A short reason when `secret` looks like a placeholder, nil when it may be real. Runs for
+    /// every confirmed match, so it allocates nothing and reads the secret once per word list.
     static func reason(_ secret: UnsafeBufferPointer<UInt8>, strict: Bool) -> String? {
         guard let first = secret.first, let last = secret.last else { return "empty" }
         // Variable references and wrapped names: $VAR, %VAR%, <name>, {name}.
@@ -83,16 +88,12 @@ enum PlaceholderFilter {
             return "template"
         }
         if secret.allSatisfy({ $0 == first }) { return "one repeated character" }
-        if secret.count <= 64 && exactValues.contains(secret.map(lowercase)) {
-            return "a word, not a secret"
+        if exactIndex.contains(secret) { return "a word, not a secret" }
+        if let word = strongIndex.firstWord(in: secret) {
+            return "contains '\(String(decoding: strongWords[word], as: UTF8.self))'"
         }
-        for word in strongWords where contains(secret, lowercased: word) {
-            return "contains '\(String(decoding: word, as: UTF8.self))'"
-        }
-        if strict {
-            for word in weakWords where contains(secret, lowercased: word) {
-                return "contains '\(String(decoding: word, as: UTF8.self))'"
-            }
+        if strict, let word = weakIndex.firstWord(in: secret) {
+            return "contains '\(String(decoding: weakWords[word], as: UTF8.self))'"
         }
         if isSequential(secret) { return "sequential characters" }
         return nil
@@ -136,6 +137,63 @@ enum PlaceholderFilter {
             if !ascending && !descending { return false }
         }
         return true
+    }
+}
+
+/// Lowercase words found in one pass over a text: the words are grouped by their first byte,
+/// so each position of the text is compared only with the words that can start there.
+struct WordIndex: Sendable {
+    private let words: [[UInt8]]
+    /// Per lowercase first byte: indexes into `words`.
+    private let byFirstByte: [[Int]]
+
+    init(_ words: [[UInt8]]) {
+        self.words = words
+        var table = [[Int]](repeating: [], count: 256)
+        for (index, word) in words.enumerated() where !word.isEmpty {
+            table[Int(word[0])].append(index)
+        }
+        byFirstByte = table
+    }
+
+    /// The index of a word that occurs (ignoring ASCII case) in `text`, if any.
+    func firstWord(in text: UnsafeBufferPointer<UInt8>) -> Int? {
+        let count = text.count
+        for start in 0..<count {
+            let candidates = byFirstByte[Int(PlaceholderFilter.lowercase(text[start]))]
+            if candidates.isEmpty { continue }
+            for index in candidates {
+                let word = words[index]
+                guard start + word.count <= count else { continue }
+                var offset = 1
+                while offset < word.count && PlaceholderFilter.lowercase(text[start + offset]) == word[offset] {
+                    offset += 1
+                }
+                if offset == word.count { return index }
+            }
+        }
+        return nil
+    }
+}
+
+/// Whole values compared ignoring ASCII case, grouped by length so most secrets are ruled out
+/// by their length alone.
+struct ExactWords: Sendable {
+    private let byLength: [[[UInt8]]]
+
+    init(_ words: [[UInt8]]) {
+        var table = [[[UInt8]]](repeating: [], count: (words.map(\.count).max() ?? 0) + 1)
+        for word in words { table[word.count].append(word) }
+        byLength = table
+    }
+
+    func contains(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count < byLength.count else { return false }
+        return byLength[text.count].contains { word in
+            var index = 0
+            while index < word.count && PlaceholderFilter.lowercase(text[index]) == word[index] { index += 1 }
+            return index == word.count
+        }
     }
 }
 
