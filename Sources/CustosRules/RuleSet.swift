@@ -23,6 +23,12 @@ public struct RuleSet: Sendable {
     /// Ids of the generic rules (tag `generic`), which give way to specific ones.
     public var genericRuleIDs: Set<String> { Set(rules.filter(\.isGeneric).map(\.id)) }
 
+    /// The rules a selection keeps, in the same order. Ids and tags are matched as globs
+    /// (`github-*`, `generic`); an empty `only` keeps every rule.
+    public func selecting(_ selection: RuleSelection) throws(RuleError) -> RuleSet {
+        try RuleSet(rules.filter(selection.keeps))
+    }
+
     public func rule(withID id: String) -> Rule? {
         rules.first { $0.id == id }
     }
@@ -46,5 +52,41 @@ public struct RuleError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         location.isEmpty ? message : "\(location): \(message)"
+    }
+}
+
+/// Which rules a run keeps: `--rule`, `--exclude-rule` and `--min-confidence`.
+public struct RuleSelection: Sendable {
+    /// Rule ids or tags (globs); when not empty, a rule must match one of them.
+    public var only: [String]
+    /// Rule ids or tags (globs) that drop a rule.
+    public var excluded: [String]
+    public var minimumConfidence: Confidence
+
+    public init(only: [String] = [], excluded: [String] = [], minimumConfidence: Confidence = .low) {
+        self.only = only
+        self.excluded = excluded
+        self.minimumConfidence = minimumConfidence
+    }
+
+    public var isEmpty: Bool { only.isEmpty && excluded.isEmpty && minimumConfidence == .low }
+
+    func keeps(_ rule: Rule) -> Bool {
+        func named(by patterns: [String]) -> Bool {
+            patterns.map(PathGlob.init).contains { glob in
+                glob.matches(rule.id) || rule.tags.contains { glob.matches($0) }
+            }
+        }
+        if !only.isEmpty && !named(by: only) { return false }
+        if named(by: excluded) { return false }
+        return rule.confidence >= minimumConfidence
+    }
+
+    /// Selectors that name no rule at all in `rules`: almost always a typo worth a warning.
+    public func unmatchedSelectors(in rules: [Rule]) -> [String] {
+        (only + excluded).filter { selector in
+            let glob = PathGlob(selector)
+            return !rules.contains { rule in glob.matches(rule.id) || rule.tags.contains { glob.matches($0) } }
+        }
     }
 }

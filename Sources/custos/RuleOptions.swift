@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CustosEngine
+import CustosCore
 import CustosRules
 
 /// Options that choose the rules a command runs.
@@ -11,13 +12,29 @@ struct RuleOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not load the built-in rules (use only --rules).")
     var noBuiltinRules = false
 
-    /// The built-in rules (unless turned off) followed by every `--rules` path.
+    @Option(name: .customLong("rule"), help: ArgumentHelp("Run only rules with this id or tag; globs such as 'github-*' work (repeatable).", valueName: "id|tag"))
+    var onlyRules: [String] = []
+
+    @Option(name: .customLong("exclude-rule"), help: ArgumentHelp("Do not run rules with this id or tag; globs work (repeatable).", valueName: "id|tag"))
+    var excludedRules: [String] = []
+
+    @Option(name: .long, help: "Run only rules of at least this confidence: low, medium or high.")
+    var minConfidence: Confidence = .low
+
+    /// The built-in rules (unless turned off) followed by every `--rules` path, narrowed by
+    /// `--rule`, `--exclude-rule` and `--min-confidence`.
     func loadRuleSet() throws(RuleError) -> RuleSet {
         var loaded: [Rule] = noBuiltinRules ? [] : try RuleLoader.builtin()
         for path in rules {
             loaded += try RuleLoader.load(path: path)
         }
-        return try RuleSet(loaded)
+        let all = try RuleSet(loaded)
+        let selection = RuleSelection(only: onlyRules, excluded: excludedRules, minimumConfidence: minConfidence)
+        guard !selection.isEmpty else { return all }
+        for selector in selection.unmatchedSelectors(in: all.rules) {
+            Console.error("warning: no rule has the id or tag '\(selector)'; see custos rules list")
+        }
+        return try all.selecting(selection)
     }
 
     /// Loads and compiles the rules, or explains why not (exit 2).
@@ -28,7 +45,11 @@ struct RuleOptions: ParsableArguments {
         } catch {
             throw fatal("cannot load rules: \(error)")
         }
-        guard ruleSet.count > 0 else { throw fatal("no rules to run: drop --no-builtin-rules or add --rules") }
+        guard ruleSet.count > 0 else {
+            throw fatal(onlyRules.isEmpty && excludedRules.isEmpty && minConfidence == .low
+                ? "no rules to run: drop --no-builtin-rules or add --rules"
+                : "no rules to run: --rule, --exclude-rule and --min-confidence left none (see custos rules list)")
+        }
         do {
             return (ruleSet, try Engine(ruleSet: ruleSet))
         } catch {
@@ -49,3 +70,5 @@ struct ScanTuning: ParsableArguments {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 }
+
+extension Confidence: ExpressibleByArgument {}

@@ -19,6 +19,24 @@ struct ScanCommandTests {
         #expect(try CustosBinary.run(["scan", tree.path, "--rules", "/nonexistent.yaml"]).status == 2)
     }
 
+    @Test("--rule, --exclude-rule and --min-confidence choose the rules by id, tag or glob")
+    func ruleSelection() throws {
+        let tree = try TemporaryTree(["app.env": "GITHUB_TOKEN=\(fakeToken)\nDB_PASSWORD=Tq8#vLm2pZ!e\n"])
+        func rules(_ options: [String]) throws -> [String] {
+            let result = try CustosBinary.run(["scan", tree.path, "--format", "jsonl"] + options)
+            return result.stdout.split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["rule_id"] as? String
+            }.sorted()
+        }
+        #expect(try rules([]) == ["generic-password", "github-classic-pat"])
+        #expect(try rules(["--rule", "github-*"]) == ["github-classic-pat"])
+        #expect(try rules(["--exclude-rule", "generic"]) == ["github-classic-pat"])
+        #expect(try rules(["--min-confidence", "high"]) == ["github-classic-pat"])
+        let typo = try CustosBinary.run(["scan", tree.path, "--rule", "githb-*"])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("no rule has the id or tag 'githb-*'"))
+    }
+
     @Test("--no-redact prints the whole secret; --output writes the report to a file")
     func outputOptions() throws {
         let tree = try TemporaryTree(["app.env": "GITHUB_TOKEN=\(fakeToken)\n"])
