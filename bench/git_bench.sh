@@ -12,11 +12,8 @@ OUT=bench/out/git
 REPO=$OUT/repo-$COMMITS
 mkdir -p "$OUT"
 
-if [ ! -x bench/.venv/bin/kingfisher ]; then
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install --quiet kingfisher-bin
-fi
-KINGFISHER=bench/.venv/bin/kingfisher
+source bench/lib.sh
+ensure_kingfisher
 [ -x "$CUSTOS" ] || { echo "build custos first: make build" >&2; exit 2; }
 
 if [ ! -d "$REPO/.git" ]; then
@@ -29,24 +26,9 @@ BLOBS=$(git -C "$REPO" rev-list --objects --all | git -C "$REPO" cat-file --batc
 "$CUSTOS" git "$REPO" --format jsonl --output /dev/null >/dev/null 2>&1 || true
 "$KINGFISHER" scan "$REPO" --no-validate --format json -o /dev/null >/dev/null 2>&1 || true
 
-measure() {  # name, output file, command...
-  local name=$1 output=$2; shift 2
-  for run in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %U %S %M" -o "$OUT/$name.time.$run" "$@" >/dev/null 2>"$OUT/$name.stderr" || true
-  done
-  python3 - "$name" "$RUNS" "$OUT" <<'PY'
-import statistics, sys
-name, runs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-rows = [list(map(float, open(f"{out}/{name}.time.{i}").read().split()[-4:])) for i in range(1, runs + 1)]
-wall = statistics.median(r[0] for r in rows)
-cpu = statistics.median(r[1] + r[2] for r in rows)
-rss = max(r[3] for r in rows) / 1024
-open(f"{out}/{name}.summary", "w").write(f"{wall} {cpu} {rss}\n")
-PY
-}
 
-measure custos "$OUT/custos.jsonl" "$CUSTOS" git "$REPO" --format jsonl --no-redact --output "$OUT/custos.jsonl"
-measure kingfisher "$OUT/kingfisher.json" "$KINGFISHER" scan "$REPO" --no-validate --format json -o "$OUT/kingfisher.json"
+measure custos "$CUSTOS" git "$REPO" --format jsonl --no-redact --output "$OUT/custos.jsonl"
+measure kingfisher "$KINGFISHER" scan "$REPO" --no-validate --format json -o "$OUT/kingfisher.json"
 
 # protect --staged from process start: one small staged change in the same repository.
 echo "TIMEOUT_SECONDS=30" >> "$REPO/src/staged_change.cfg"

@@ -13,11 +13,8 @@ OUT=bench/out/core
 CORPUS=bench/out/corpus-$MEGABYTES
 mkdir -p "$OUT"
 
-if [ ! -x bench/.venv/bin/kingfisher ]; then
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install --quiet kingfisher-bin
-fi
-KINGFISHER=bench/.venv/bin/kingfisher
+source bench/lib.sh
+ensure_kingfisher
 [ -x "$CUSTOS" ] || { echo "build custos first: make build" >&2; exit 2; }
 
 if [ ! -f "$CORPUS.planted.jsonl" ]; then
@@ -32,21 +29,6 @@ find "$CORPUS" -type f -print0 | xargs -0 cat > /dev/null
 "$CUSTOS" scan "$CORPUS" --format jsonl --output /dev/null >/dev/null 2>&1 || true
 "$KINGFISHER" scan "$CORPUS" --no-validate --format json -o /dev/null >/dev/null 2>&1 || true
 
-measure() {  # name, command...
-  local name=$1; shift
-  for run in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %U %S %M" -o "$OUT/$name.time.$run" "$@" >/dev/null 2>"$OUT/$name.stderr" || true
-  done
-  python3 - "$name" "$RUNS" "$OUT" <<'PY'
-import statistics, sys
-name, runs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-rows = [list(map(float, open(f"{out}/{name}.time.{i}").read().split()[-4:])) for i in range(1, runs + 1)]
-wall = statistics.median(r[0] for r in rows)
-cpu = statistics.median(r[1] + r[2] for r in rows)
-rss = max(r[3] for r in rows) / 1024
-open(f"{out}/{name}.summary", "w").write(f"{wall} {cpu} {rss}\n")
-PY
-}
 
 measure cat bash -c "find '$CORPUS' -type f -print0 | xargs -0 cat > /dev/null"
 measure custos "$CUSTOS" scan "$CORPUS" --format jsonl --no-redact --output "$OUT/custos.jsonl"
