@@ -50,7 +50,7 @@ enum PlaceholderFilter {
     static let strongWords: [[UInt8]] = [
         "example", "placeholder", "changeme", "change_me", "change-me", "redacted", "xxxxx",
         "*****", ".....", "your_", "your-", "<your", "<insert", "{{", "}}", "${", "$(", "%(",
-        "#{", "[%", "<%", "process.env", "os.environ", "getenv(",
+        "#{", "[%", "<%", "process.env", "os.environ", "getenv(", "_here", "-here",
     ].map { Array($0.utf8) }
 
     /// Shorter markers, checked only for rules below high confidence (generic assignments),
