@@ -95,13 +95,21 @@ extension String {
     }
 }
 
-/// The element path at each target offset of an XML text.
+/// The element path at each target offset of an XML text. Paths are rendered at the end, so
+/// an element named by a `<Name>` child that comes after the target (SimaticML puts a block's
+/// `<Name>` after its `<Interface>`) still gets its name: the walk goes on until every element
+/// in a recorded path has closed or been named.
 private struct XMLPathWalker {
     let bytes: UnsafeRawBufferPointer
     let targets: [Int]
     private var next = 0
-    private var stack: [(name: String, label: String?, contentStart: Int)] = []
-    private var result: [Int: String] = [:]
+    private var stack: [(name: String, id: Int, contentStart: Int)] = []
+    private var labels: [Int: String] = [:]
+    private var nextID = 0
+    /// Recorded paths: elements (name, id) and what follows them.
+    private var recorded: [(target: Int, elements: [(String, Int)], tail: [String])] = []
+    /// Ids in recorded paths still open and unnamed.
+    private var pending = Set<Int>()
 
     init(bytes: UnsafeRawBufferPointer, targets: [Int]) {
         self.bytes = bytes
@@ -111,7 +119,7 @@ private struct XMLPathWalker {
     mutating func run() -> [Int: String] {
         var index = 0
         let count = bytes.count
-        while index < count && next < targets.count {
+        while index < count && (next < targets.count || !pending.isEmpty) {
             guard let open = find(UInt8(ascii: "<"), from: index) else {
                 record(upTo: count, suffix: .text)
                 break
@@ -140,23 +148,31 @@ private struct XMLPathWalker {
                 index = openTag(at: index)
             }
         }
+        var result: [Int: String] = [:]
+        for entry in recorded {
+            let components = entry.elements.map { name, id in labels[id].map { "\(name)[\($0)]" } ?? name } + entry.tail
+            if !components.isEmpty { result[entry.target] = LogicalPaths.join(components) }
+        }
         return result
     }
 
     private enum Suffix { case none, text, attribute(String) }
 
-    /// Records every target before `end` at the current path.
-    private mutating func record(upTo end: Int, suffix: Suffix, extra: (String, String?)? = nil) {
+    /// Records every target before `end` at the current path (plus `extra`, an element whose
+    /// start tag is being read).
+    private mutating func record(upTo end: Int, suffix: Suffix, extra: (name: String, id: Int)? = nil) {
         while next < targets.count && targets[next] < end {
-            var components = stack.map { entry in entry.label.map { "\(entry.name)[\($0)]" } ?? entry.name }
-            if let (name, label) = extra { components.append(label.map { "\(name)[\($0)]" } ?? name) }
+            var elements = stack.map { ($0.name, $0.id) }
+            if let extra { elements.append((extra.name, extra.id)) }
+            var tail: [String] = []
             switch suffix {
             case .none: break
-            case let .attribute(name): components.append("@" + name)
+            case let .attribute(name): tail.append("@" + name)
             case .text:
-                if let variable = LogicalPaths.assignedName(in: bytes, at: targets[next]) { components.append(variable) }
+                if let variable = LogicalPaths.assignedName(in: bytes, at: targets[next]) { tail.append(variable) }
             }
-            if !components.isEmpty { result[targets[next]] = LogicalPaths.join(components) }
+            for (_, id) in elements where labels[id] == nil { pending.insert(id) }
+            recorded.append((targets[next], elements, tail))
             next += 1
         }
     }
@@ -167,22 +183,24 @@ private struct XMLPathWalker {
             index += 1
         }
         let name = text(start..<index)
-        var label: String?
+        let id = nextID
+        nextID += 1
         while index < bytes.count {
             while index < bytes.count && isSpace(bytes[index]) { index += 1 }
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: ">") {
-                stack.append((name, label, index + 1))
+                stack.append((name, id, index + 1))
                 return index + 1
             }
             if byte == UInt8(ascii: "/") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: ">") {
-                record(upTo: index + 2, suffix: .none, extra: (name, label))
+                record(upTo: index + 2, suffix: .none, extra: (name, id))
+                pending.remove(id)
                 return index + 2
             }
             if byte == UInt8(ascii: "<") {
                 // An unclosed tag: treat it as opened and let the next tag begin here.
-                stack.append((name, label, index))
+                stack.append((name, id, index))
                 return index
             }
             let attributeStart = index
@@ -210,18 +228,19 @@ private struct XMLPathWalker {
                 while index < bytes.count && !isSpace(bytes[index]) && bytes[index] != UInt8(ascii: ">") { index += 1 }
                 valueEnd = index
             }
+            // Name labels an element; Path does where there is none (a SimaticML Subelement).
+            if labels[id] == nil && (attribute == "Name" || attribute == "name" || attribute == "Path")
+                && valueEnd - valueStart <= 80 {
+                labels[id] = text(valueStart..<valueEnd)
+            }
             if next < targets.count && targets[next] < valueStart {
-                record(upTo: valueStart, suffix: .none, extra: (name, label))
+                record(upTo: valueStart, suffix: .none, extra: (name, id))
             }
             if next < targets.count && targets[next] < valueEnd {
-                let current = label
-                record(upTo: valueEnd, suffix: .attribute(attribute), extra: (name, current))
-            }
-            if label == nil && (attribute == "Name" || attribute == "name") && valueEnd - valueStart <= 80 {
-                label = text(valueStart..<valueEnd)
+                record(upTo: valueEnd, suffix: .attribute(attribute), extra: (name, id))
             }
         }
-        record(upTo: bytes.count, suffix: .none, extra: (name, label))
+        record(upTo: bytes.count, suffix: .none, extra: (name, id))
         return bytes.count
     }
 
@@ -236,10 +255,12 @@ private struct XMLPathWalker {
             let content = text(stack[position].contentStart..<tagStart).trimmingWhitespace()
             var owner = position - 1
             if stack[owner].name == "AttributeList" && owner > 0 { owner -= 1 }
-            if stack[owner].label == nil && !content.isEmpty && content.count <= 80 && !content.contains("<") {
-                stack[owner].label = content
+            if labels[stack[owner].id] == nil && !content.isEmpty && content.count <= 80 && !content.contains("<") {
+                labels[stack[owner].id] = content
+                pending.remove(stack[owner].id)
             }
         }
+        for entry in stack[position...] { pending.remove(entry.id) }
         stack.removeSubrange(position...)
         return end
     }
@@ -389,27 +410,35 @@ private struct PLCSourceWalker {
     func run() -> [Int: String] {
         var result: [Int: String] = [:]
         var stack: [(keyword: String, name: String)] = []
+        // A declaration whose attribute list runs over several lines (L5K writes
+        // `HMI_Password : STRING (Description := "…",` and the value lines later).
+        var openDeclaration: String?
+        var depth = 0
         var next = 0
         var lineStart = 0
         while lineStart < bytes.count && next < targets.count {
             var lineEnd = lineStart
             while lineEnd < bytes.count && bytes[lineEnd] != 0x0a { lineEnd += 1 }
+            let line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<min(lineEnd, lineStart + 400)]), as: UTF8.self)
+            let continuing = depth > 0 ? openDeclaration : nil
             while next < targets.count && targets[next] <= lineEnd {
                 var components = stack.map { "\($0.keyword) \($0.name)" }
-                if let variable = LogicalPaths.assignedName(in: bytes, at: targets[next]) { components.append(variable) }
+                if let variable = continuing ?? LogicalPaths.assignedName(in: bytes, at: targets[next]) { components.append(variable) }
                 if !components.isEmpty { result[targets[next]] = LogicalPaths.join(components) }
                 next += 1
             }
-            let words = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<min(lineEnd, lineStart + 200)]), as: UTF8.self)
-                .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "(" || $0 == ":" })
-            if let first = words.first {
-                let keyword = first.uppercased()
-                if let close = Self.blocks[keyword], words.count > 1, !words[1].hasPrefix("END_") {
-                    _ = close
-                    stack.append((keyword, String(words[1])))
-                } else if keyword.hasPrefix("END_"), let position = stack.lastIndex(where: { Self.blocks[$0.keyword] == keyword.trimmingCharacters(in: ";") }) {
-                    stack.removeSubrange(position...)
-                }
+            if depth == 0, let name = LogicalPaths.assignedName(in: bytes, at: lineEnd) { openDeclaration = name }
+            for character in line.utf8 {
+                if character == UInt8(ascii: "(") { depth += 1 } else if character == UInt8(ascii: ")") { depth = max(0, depth - 1) }
+            }
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            let keyword = String(trimmed.prefix { $0.isLetter || $0 == "_" }).uppercased()
+            if Self.blocks[keyword] != nil {
+                let rest = trimmed.dropFirst(keyword.count)
+                let name = String(rest.prefix { !"(:{;\r".contains($0) }).trimmingWhitespace()
+                if !name.isEmpty && !name.uppercased().hasPrefix("END_") && name.count <= 60 { stack.append((keyword, name)) }
+            } else if keyword.hasPrefix("END_"), let position = stack.lastIndex(where: { Self.blocks[$0.keyword] == keyword }) {
+                stack.removeSubrange(position...)
             }
             lineStart = lineEnd + 1
         }

@@ -209,11 +209,13 @@ struct SarifReporter: Reporter {
         writer.endObject()
     }
 
-    /// SARIF's logical location kind for a logical path: JSON paths are members, SQLite cells
-    /// and XML element paths are elements, PLC blocks and variables are variables.
+    /// SARIF's logical location kind for a logical path: a JSON path names a property, a PLC
+    /// block path (`DATA_BLOCK "DB_Remote"/ftpPassword`, its first part a keyword and a name)
+    /// a variable, anything else (XML elements, table cells) an element.
     static func logicalKind(_ path: String) -> String {
-        if path.hasPrefix("$") { return "member" }
-        if path.hasPrefix("block ") || path.hasPrefix("program ") || path.contains(" › ") { return "variable" }
+        if path.hasPrefix("$") { return "property" }
+        let first = path.prefix { $0 != "/" }
+        if first.contains(" ") && !first.contains("[") { return "variable" }
         return "element"
     }
 

@@ -86,6 +86,7 @@ public enum NodeRedAnalysis {
                 secret: field.value, identity: "node \(field.nodeID) \(field.name)" + (user.map { " (user \($0))" } ?? ""),
                 fingerprint: Fingerprint(ruleID: rule, secret: field.value),
                 snippet: Snippet(before: "node \(field.nodeID) · \(field.name): ", after: "")))
+            findings[findings.count - 1].logicalPath = "$[\"\(field.nodeID)\"].\(field.name)"
         }
         return findings
     }
