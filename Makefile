@@ -3,21 +3,32 @@
 #   make test   installs what is missing, then runs the whole test suite
 SWIFT ?= swift
 TARGET ?= fixtures
-APT_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev pkg-config python3-jsonschema python3 git chromium
+# What building and scanning need, and what only the tests add (SARIF schema validation,
+# the report's headless-browser check).
+BUILD_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev pkg-config git
+TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-jsonschema chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/custos
 
-.PHONY: deps build scan test bench bench-git bench-sweep clean
+.PHONY: deps test-deps build scan test bench bench-core bench-git bench-sweep clean
 
-deps:
+# install-missing PACKAGES: apt-get installs only what dpkg does not already have.
+define install-missing
 	@missing=""; \
-	for package in $(APT_PACKAGES); do \
+	for package in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "custos: installing$$missing"; \
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
 	fi
+endef
+
+deps:
+	$(call install-missing,$(BUILD_PACKAGES))
+
+test-deps:
+	$(call install-missing,$(TEST_PACKAGES))
 
 build: deps
 	$(SWIFT) build -c release --product custos
@@ -26,13 +37,17 @@ build: deps
 scan: build
 	@$(RELEASE_BIN) scan $(TARGET); status=$$?; [ $$status -le 1 ] || exit $$status
 
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 bench: build
 	bash bench/run.sh
 	bash bench/git_bench.sh
+	bash bench/sweep_bench.sh
+
+bench-core: build
+	bash bench/run.sh
 
 bench-git: build
 	bash bench/git_bench.sh

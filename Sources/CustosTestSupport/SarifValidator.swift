@@ -1,7 +1,7 @@
 import Foundation
 
 /// Validates SARIF text against the official SARIF 2.1.0 JSON schema with Python's
-/// `jsonschema` (installed by `make deps` from Debian's python3-jsonschema).
+/// `jsonschema` (installed by `make test` from Debian's python3-jsonschema).
 public enum SarifValidator {
     /// The schema kept in the repository (a copy of the OASIS schema).
     public static let schemaPath = PackageRoot.path("Tests/Schemas/sarif-2.1.0.json")
