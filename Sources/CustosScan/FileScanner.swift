@@ -120,6 +120,16 @@ final class FileScanner {
             _ = data.withUnsafeBytes { scanDecoded($0, path: displayPath) }
             return
         }
+        // A project export too large for one buffer (an L5X of a whole line runs to 100 MB, a
+        // tag export or SimaticML library as much) is still decoded whole, so escapes, entities,
+        // base64 values and logical paths hold all through it. Larger ones are streamed as text.
+        if !wholeFile && !sniffed.contains(0) && Self.decodesWhole(displayPath, sniffed)
+            && Self.fileSize(descriptor) <= Self.maxExportBytes {
+            guard let data = try readWhole(descriptor, firstBytes: filled, displayPath: displayPath) else { return }
+            summary.filesScanned += 1
+            _ = data.withUnsafeBytes { scanDecoded($0, path: displayPath) }
+            return
+        }
         if sniffed.contains(0) || (wholeFile && (LogixEscapes.applies(to: displayPath)
             || XMLEntities.worthDecoding(UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled)))) {
             if wholeFile {
@@ -164,6 +174,21 @@ final class FileScanner {
             filled = try fill(descriptor, from: kept, upTo: capacity)
             summary.bytesScanned += filled - kept
         }
+    }
+
+    /// Structured exports up to this size are read whole to be decoded (see `decodesWhole`).
+    static let maxExportBytes = 256 * 1024 * 1024
+
+    /// Whether a file is a structured export worth decoding whole: Logix exports, XML, JSON.
+    static func decodesWhole(_ path: String, _ sniffed: UnsafeRawBufferPointer) -> Bool {
+        if LogixEscapes.applies(to: path) { return true }
+        let structure = LogicalPaths.structure(of: sniffed, name: path)
+        return structure == .xml || structure == .json
+    }
+
+    private static func fileSize(_ descriptor: Int32) -> Int {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? Int(info.st_size) : .max
     }
 
     /// Archives larger than this are not opened (they would be read into memory whole).
