@@ -64,7 +64,8 @@ def kind_of(index):
 
 
 def path_of(out, index):
-    plant, project, folder = index % 8, (index // 8) % 250, (index // 2000) % 100
+    # 8 plants × 100 projects × 25 folders: about ten files per folder, as on a real share.
+    plant, project, folder = index % 8, (index // 8) % 100, (index // 800) % 25
     name = {"archive": f"backup_{index}.zip", "export": f"export_{index}.csv", "config": f"device_{index}.ini"}[kind_of(index)]
     return os.path.join(out, f"plant-{plant}", f"project-{project:03d}", f"folder-{folder:02d}", name)
 

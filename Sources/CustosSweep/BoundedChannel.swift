@@ -5,10 +5,11 @@ import Synchronization
 /// however fast the workers walk, memory holds at most `capacity` results.
 final class BoundedChannel<Element: Sendable>: Sendable {
     private struct State {
+        /// At most `capacity` elements: consumed ones are removed at once, so the channel
+        /// never keeps a reference to what a receiver took.
         var items: [Element] = []
-        var head = 0
         var closed = false
-        var count: Int { items.count - head }
+        var count: Int { items.count }
     }
 
     private let capacity: Int
@@ -38,13 +39,9 @@ final class BoundedChannel<Element: Sendable>: Sendable {
             if !condition.wait(until: deadline) { break }
         }
         let taken: [Element] = state.withLock { state in
-            let end = min(state.items.count, state.head + limit)
-            let slice = Array(state.items[state.head..<end])
-            state.head = end
-            if state.head > 4096 && state.head * 2 > state.items.count {
-                state.items.removeFirst(state.head)
-                state.head = 0
-            }
+            let end = min(state.items.count, limit)
+            let slice = Array(state.items[..<end])
+            state.items.removeFirst(end)
             return slice
         }
         if !taken.isEmpty { condition.broadcast() }
