@@ -10,7 +10,8 @@
 // read, and an interrupted sweep must lose nothing. So each file's metadata is compared with an
 // indexed lookup in the state, results stream through a bounded channel to one writer that
 // commits them in batches (WAL), and everything that depends on the whole sweep (removed files,
-// statuses, counts) happens in one final transaction. Nothing is held per file in memory.
+// statuses, counts) happens in one final transaction. The only memory spent per file is one
+// bit (the rows found unchanged, so that they cost no write).
 //
 // The state never holds a secret: findings are stored by fingerprint with a redacted display, the
 // secret's SHA-256 (what an owners registry stores) and the ownership attributed when the file

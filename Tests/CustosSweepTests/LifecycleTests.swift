@@ -145,3 +145,20 @@ struct LifecycleTests {
         #expect(try share.history().problems.contains { $0.path == share.root && $0.message.contains("is the share mounted?") })
     }
 }
+
+@Suite("Sweep progress line")
+struct ProgressLineTests {
+    @Test("files, rate, throughput, the current folder and what is left at the current rate")
+    func line() {
+        let progress = SweepProgress(filesDone: 12_345, filesRead: 1_234, bytesRead: 40 * 1_048_576, seconds: 5,
+                                     currentFolder: "plant-a", expectedFiles: 24_690)
+        #expect(progress.line == "12,345 files (1,234 read) · 2,469 files/s · 8.0 MB/s · plant-a · ~5s left")
+    }
+
+    @Test("a first sweep has nothing to estimate from")
+    func firstSweep() {
+        let progress = SweepProgress(filesDone: 10, filesRead: 10, bytesRead: 0, seconds: 1, currentFolder: "", expectedFiles: 0)
+        #expect(progress.line == "10 files (10 read) · 10 files/s · 0.0 MB/s · first sweep: no estimate")
+        #expect(SweepProgress.duration(3_725) == "1h 02m")
+    }
+}
