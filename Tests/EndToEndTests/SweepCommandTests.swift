@@ -83,6 +83,37 @@ struct SweepCommandTests {
         #expect(missing.stderr.contains("run `custos sweep ROOT --state"))
     }
 
+    @Test("a file that becomes unreadable is a warning and an error count, never fatal; its finding stays open")
+    func unreadableFile() throws {
+        // As root, permissions do not stop reads: sweep as `nobody` so an unreadable file is one.
+        let unprivileged = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+            ? ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"] : []
+        let token = sweepToken()
+        let share = try TemporaryTree(["locked/plc.cfg": "token = \(token)\n", "other.txt": "fine\n"])
+        let state = try TemporaryTree()
+        chmod(state.path, 0o777)
+        let statePath = state.url("state.db").path
+        let sweep = { try CustosBinary.run(["sweep", share.path, "--state", statePath, "--fail-on", "never"],
+                                           environment: ["CUSTOS_CACHE_DIR": state.path], prefix: unprivileged) }
+        let first = try sweep()
+        #expect(first.stdout.contains("1 new, 1 open"), "\(first.stderr)")
+
+        try share.write("locked/plc.cfg", "token = \(token)\nedited = yes\n")
+        chmod(share.url("locked/plc.cfg").path, 0)
+        let blocked = try sweep()
+        #expect(blocked.status == 0)
+        #expect(blocked.stderr.contains("locked/plc.cfg: cannot open: Permission denied"))
+        #expect(blocked.stdout.contains("0 new, 1 open, 0 resolved"))
+        #expect(blocked.stdout.contains("; 1 errors;"))
+
+        chmod(share.url("locked/plc.cfg").path, 0o644)
+        let readable = try sweep()
+        #expect(readable.stdout.contains("0 new, 1 open, 0 resolved"))
+        #expect(readable.stdout.contains("1 scanned"))
+        #expect(readable.stdout.contains("; 0 errors;"))
+        #expect(!readable.stderr.contains("Permission denied"))
+    }
+
     @Test("a sweep killed with SIGKILL mid-way and run again ends with the state an uninterrupted sweep leaves")
     func killAndResume() throws {
         let share = try TemporaryTree()
