@@ -162,3 +162,23 @@ struct ProgressLineTests {
         #expect(SweepProgress.duration(3_725) == "1h 02m")
     }
 }
+
+@Suite("Sweep: Node-RED credentials")
+struct NodeRedSweepTests {
+    @Test("an encrypted flows_cred.json is decrypted with the secret of the settings.js beside it; a plaintext one is reported")
+    func nodeRed() throws {
+        let share = try SweptShare()
+        for folder in ["edge-gateway-1", "edge-gateway-2"] {
+            let source = PackageRoot.url.appendingPathComponent("fixtures/node-red/\(folder)")
+            for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+                try share.share.write("\(folder)/\(name)", Data(contentsOf: source.appendingPathComponent(name)))
+            }
+        }
+        try share.sweep()
+        let findings = try share.history().openFindings
+        let decrypted = findings.filter { $0.ruleID == "node-red-decrypted-credential" }
+        #expect(decrypted.count == 3)
+        #expect(decrypted.allSatisfy { $0.locations.map(\.path) == [share.path("edge-gateway-1/flows_cred.json")] })
+        #expect(findings.contains { $0.ruleID == "node-red-plaintext-credential" })
+    }
+}
