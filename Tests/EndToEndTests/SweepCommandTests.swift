@@ -89,26 +89,31 @@ struct SweepCommandTests {
         let unprivileged = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
             ? ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"] : []
         let token = sweepToken()
-        let share = try TemporaryTree(["locked/plc.cfg": "token = \(token)\n", "other.txt": "fine\n"])
+        let share = try TemporaryTree(["locked/plc.cfg": "token = \(token)\n", "other.txt": "fine\n",
+                                       "closed-folder/hmi.ini": "token = \(sweepToken())\n"])
         let state = try TemporaryTree()
         chmod(state.path, 0o777)
         let statePath = state.url("state.db").path
         let sweep = { try CustosBinary.run(["sweep", share.path, "--state", statePath, "--fail-on", "never"],
                                            environment: ["CUSTOS_CACHE_DIR": state.path], prefix: unprivileged) }
         let first = try sweep()
-        #expect(first.stdout.contains("1 new, 1 open"), "\(first.stderr)")
+        #expect(first.stdout.contains("2 new, 2 open"), "\(first.stderr)")
 
         try share.write("locked/plc.cfg", "token = \(token)\nedited = yes\n")
         chmod(share.url("locked/plc.cfg").path, 0)
+        chmod(share.url("closed-folder").path, 0)
         let blocked = try sweep()
         #expect(blocked.status == 0)
         #expect(blocked.stderr.contains("locked/plc.cfg: cannot open: Permission denied"))
-        #expect(blocked.stdout.contains("0 new, 1 open, 0 resolved"))
-        #expect(blocked.stdout.contains("; 1 errors;"))
+        #expect(blocked.stderr.contains("closed-folder: cannot list folder: Permission denied"))
+        #expect(blocked.stdout.contains("0 new, 2 open, 0 resolved"), "a folder that cannot be listed keeps its findings")
+        #expect(blocked.stdout.contains(" 0 removed;"))
+        #expect(blocked.stdout.contains("; 2 errors;"))
 
         chmod(share.url("locked/plc.cfg").path, 0o644)
+        chmod(share.url("closed-folder").path, 0o755)
         let readable = try sweep()
-        #expect(readable.stdout.contains("0 new, 1 open, 0 resolved"))
+        #expect(readable.stdout.contains("0 new, 2 open, 0 resolved"))
         #expect(readable.stdout.contains("1 scanned"))
         #expect(readable.stdout.contains("; 0 errors;"))
         #expect(!readable.stderr.contains("Permission denied"))
