@@ -66,9 +66,19 @@ public struct SweepReport: Sendable {
             oldestOpenSince: oldest)
         let grouped = Dictionary(grouping: open) { $0.ownership?.owner ?? "" }
         sections = grouped.keys.sorted().map { owner in
+            // What is new comes first, then what came back, then what is still open, oldest first.
             Section(owner: owner, findings: (grouped[owner] ?? []).sorted {
-                ($0.firstSeen, $0.locations.first?.path ?? "") < ($1.firstSeen, $1.locations.first?.path ?? "")
+                (Self.rank($0.status), $0.firstSeen, $0.locations.first?.path ?? "")
+                    < (Self.rank($1.status), $1.firstSeen, $1.locations.first?.path ?? "")
             })
+        }
+    }
+
+    static func rank(_ status: String) -> Int {
+        switch status {
+        case "new": 0
+        case "reopened": 1
+        default: 2
         }
     }
 
@@ -99,7 +109,7 @@ public struct SweepReport: Sendable {
     public func markdown() -> String {
         var out = "# custos sweep report\n\n"
         if let last = history.sweeps.last {
-            out += "Sweep \(last.id) of \(Self.day(last.startedAt)): \(last.new) new, \(summary.open) open, \(last.resolved) resolved, \(last.reopened) reopened; \(last.filesSeen) files, \(last.filesScanned) read, \(last.errors) errors.\n\n"
+            out += "Sweep \(last.id) of \(Self.day(last.startedAt)): \(last.new) new, \(summary.open) open, \(last.resolved) resolved, \(last.reopened) reopened; \(SweepProgress.grouped(last.filesSeen)) files, \(SweepProgress.grouped(last.filesScanned)) read, \(last.errors) errors.\n\n"
         }
         out += "## Summary\n\n"
         out += "| figure | value |\n|---|---|\n"
@@ -167,7 +177,7 @@ public struct SweepReport: Sendable {
 
             """
         if let last = history.sweeps.last {
-            out += "<p>Sweep \(last.id) of \(Self.day(last.startedAt)): <b>\(last.new) new</b>, \(summary.open) open, \(last.resolved) resolved, \(last.reopened) reopened; \(last.filesSeen) files, \(last.filesScanned) read, \(last.errors) errors.</p>\n"
+            out += "<p>Sweep \(last.id) of \(Self.day(last.startedAt)): <b>\(last.new) new</b>, \(summary.open) open, \(last.resolved) resolved, \(last.reopened) reopened; \(SweepProgress.grouped(last.filesSeen)) files, \(SweepProgress.grouped(last.filesScanned)) read, \(last.errors) errors.</p>\n"
         }
         out += "<h2>Summary</h2>\n<table class=\"figures\">\n<tr><td>open findings</td><td>\(summary.open)</td></tr>\n"
         if governance {

@@ -96,4 +96,15 @@ struct SweepReportTests {
         #expect((outcome.new, outcome.open) == (0, 2))
         #expect(SweepReport(try share.history()).sections.map(\.owner) == ["", "Historian Team"])
     }
+
+    @Test("within an owner's section new findings come first, then reopened, then the ones still open")
+    func order() throws {
+        let share = try SweptShare(["a/old.env": "T=\(fakeToken())\n"])
+        try share.sweep()
+        try share.write("z/new.env", "T=\(fakeToken())\n")
+        try share.sweep()
+        let section = try #require(SweepReport(try share.history()).sections.first)
+        #expect(section.findings.map(\.status) == ["new", "open"])
+        #expect(section.findings.first?.locations.first?.path == share.path("z/new.env"))
+    }
 }
