@@ -14,9 +14,10 @@ public enum DelimitedTable {
     static func isCredentialColumn(_ name: String) -> Bool {
         let lower = name.lowercased()
         if ["pwd", "pass", "psk", "pin"].contains(lower) { return true }
+        func has(_ word: String) -> Bool { lower.utf8.count >= word.utf8.count && lower.utf8.indices.contains { lower.utf8[$0...].starts(with: word.utf8) } }
         return ["password", "passwd", "passwort", "kennwort", "secret", "token", "apikey", "api_key", "api key",
-                "community", "passphrase"].contains { lower.contains($0) }
-            && !["hint", "policy", "length", "expir", "changed", "required", "date", "age"].contains { lower.contains($0) }
+                "community", "passphrase"].contains(where: has)
+            && !["hint", "policy", "length", "expir", "changed", "required", "date", "age"].contains(where: has)
     }
 
     /// Header names that say who the credential belongs to.
@@ -24,15 +25,25 @@ public enum DelimitedTable {
         ["login", "user", "username", "user name", "userid", "account", "identity"].contains(name.lowercased())
     }
 
-    /// The credential cells of every table in `bytes` (empty when no header names one).
+    /// The credential cells of every table in `bytes` (empty when no header names one). A
+    /// header is the first line of the text or of an eWON `:Section`, never a line in the
+    /// middle of data, so a CSV export without a credential column costs one line's look.
     public static func derive(_ bytes: UnsafeRawBufferPointer) -> DerivedText {
         var text = DerivedText()
         var header: Header?
+        var expectingHeader = true
         var section = "row"
         var lineNumber = 0
         var lineStart = 0
         var row = 0
+        let sectioned = bytes.first == UInt8(ascii: ":")
         while lineStart < bytes.count {
+            if header == nil && !expectingHeader {
+                // Nothing to read until the next section: jump to a line starting with ':'
+                // (only eWON-style files have sections; a CSV without one is done).
+                guard sectioned, let next = nextSection(in: bytes, from: lineStart, line: &lineNumber) else { break }
+                lineStart = next
+            }
             var lineEnd = lineStart
             while lineEnd < bytes.count && bytes[lineEnd] != 0x0a { lineEnd += 1 }
             lineNumber += 1
@@ -40,19 +51,24 @@ public enum DelimitedTable {
             if contentEnd > lineStart && bytes[contentEnd - 1] == 0x0d { contentEnd -= 1 }
             defer { lineStart = lineEnd + 1 }
             if contentEnd == lineStart {
-                header = nil
+                if header != nil { header = nil; expectingHeader = false }
                 continue
             }
             if bytes[lineStart] == UInt8(ascii: ":") {
                 section = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(lineStart + 1)..<contentEnd]), as: UTF8.self)
                 header = nil
+                expectingHeader = true
                 continue
             }
-            guard contentEnd - lineStart < 8192 else { continue }
+            guard contentEnd - lineStart < 8192 else {
+                expectingHeader = false
+                continue
+            }
             if let current = header {
                 let fields = split(bytes, lineStart..<contentEnd, delimiter: current.delimiter)
                 guard fields.count + 1 >= current.names.count else {
                     header = nil
+                    expectingHeader = false
                     continue
                 }
                 row += 1
@@ -73,9 +89,26 @@ public enum DelimitedTable {
                 continue
             }
             header = Header(bytes, lineStart..<contentEnd)
+            expectingHeader = false
             row = 0
         }
         return text
+    }
+
+    /// The start of the next line that begins with ':' after `start`, counting the lines
+    /// skipped into `line` (which then names the line before it).
+    private static func nextSection(in bytes: UnsafeRawBufferPointer, from start: Int, line: inout Int) -> Int? {
+        var index = start
+        var lineStart = start
+        while index < bytes.count {
+            if index == lineStart && bytes[index] == UInt8(ascii: ":") { return lineStart }
+            if bytes[index] == 0x0a {
+                line += 1
+                lineStart = index + 1
+            }
+            index += 1
+        }
+        return nil
     }
 
     private struct Header {

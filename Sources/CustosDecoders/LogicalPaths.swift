@@ -68,6 +68,12 @@ public enum LogicalPaths {
         guard index > nameStart else { return nil }
         let nameEnd = index
         while index < offset && (bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == UInt8(ascii: "\"")) { index += 1 }
+        // SCL attributes between the name and its type: `webPassword { S7_SetPoint := 'True'} : …`.
+        if index < offset && bytes[index] == UInt8(ascii: "{") {
+            while index < offset && bytes[index] != UInt8(ascii: "}") { index += 1 }
+            index += 1
+            while index < offset && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
+        }
         guard index < offset && bytes[index] == UInt8(ascii: ":") else { return nil }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self)
         return name.trimmingCharacters(in: "\"")
@@ -228,8 +234,9 @@ private struct XMLPathWalker {
                 while index < bytes.count && !isSpace(bytes[index]) && bytes[index] != UInt8(ascii: ">") { index += 1 }
                 valueEnd = index
             }
-            // Name labels an element; Path does where there is none (a SimaticML Subelement).
-            if labels[id] == nil && (attribute == "Name" || attribute == "name" || attribute == "Path")
+            // Name labels an element; Path or Index does where there is none (a SimaticML
+            // Subelement, an L5X array Element).
+            if labels[id] == nil && (attribute == "Name" || attribute == "name" || attribute == "Path" || attribute == "Index")
                 && valueEnd - valueStart <= 80 {
                 labels[id] = text(valueStart..<valueEnd)
             }

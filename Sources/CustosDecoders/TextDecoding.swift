@@ -1,8 +1,13 @@
 // CustosDecoders: turns one blob into the texts a rule can read — UTF-16 transcoded to UTF-8,
 // zip members (recursively, in memory, under limits against bombs), XML with its entities
-// resolved. Each derived text keeps a name that locates it (`backup.zip!/projects/x/code.py`)
-// and its line structure, so findings point at lines a person can open. Matching stays in
-// CustosEngine; this target never writes anything anywhere.
+// resolved, Logix escapes, SQLite rows, base64 values that decode to text, SCL rebuilt from
+// SimaticML tokens, the credential columns of tables — and names where in a file's structure
+// an offset sits (logical paths). Each derived text keeps a name that locates it
+// (`backup.zip!/projects/x/code.py`) and the way back to its source lines (`DerivedText`), so
+// findings point at lines a person can open. Matching stays in CustosEngine: every derived
+// text goes through the same scanner. The trade-off: decoders are small and tolerant rather
+// than full parsers, so broken input gives rougher results, never errors. This target never
+// writes anything anywhere.
 
 import Foundation
 

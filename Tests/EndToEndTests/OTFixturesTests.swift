@@ -46,6 +46,8 @@ struct OTFixturesTests {
         #expect(l5x.contains { $0.logicalPath?.hasSuffix("Tag[RemoteAccess]/Data/Structure/StructureMember[Password]/DataValueMember[DATA]") == true })
         #expect(l5x.contains { $0.rule == "ot-plc-tag-crypto-key" && $0.logicalPath?.hasSuffix("Tag[Recipe_HMAC_Key]/Data") == true })
         #expect(l5x.contains { $0.logicalPath == "RSLogix5000Content/Controller[Line3_Packaging]/Programs/Program[MainProgram]/Tags/Tag[Gateway_Password]/Data" })
+        #expect(l5x.contains { $0.rule == "ot-l5x-key-array" && $0.secret.hasPrefix("16#") && $0.secret.split(separator: ",").count == 16 })
+        #expect(l5x.contains { $0.logicalPath?.hasSuffix("Tag[Device_Passwords]/Data/Array/Element[[0]]/Structure/DataValueMember[DATA]") == true })
         let l5k = Self.find(findings, "rockwell/Line3_Packaging.L5K").compactMap(\.logicalPath).sorted()
         #expect(l5k == ["CONTROLLER Line3_Packaging/HMI_Password", "CONTROLLER Line3_Packaging/PROGRAM MainProgram/SFTP_Password"])
     }
@@ -57,6 +59,8 @@ struct OTFixturesTests {
         #expect(db.contains { $0.rule == "ot-simatic-subelement-password" && $0.logicalPath?.contains("GlobalDB[DB_RemoteAccess]") == true
                               && $0.logicalPath?.hasSuffix("Member[VendorLogin]/Subelement[Password]/StartValue") == true })
         #expect(!db.contains { $0.secret == "vendor_svc" }, "the user name next to a password is not reported")
+        let service = try #require(db.first { $0.logicalPath?.hasSuffix("Member[ServicePassword]/StartValue") == true })
+        #expect(!service.secret.hasPrefix("WSTRING#"), "a member with attributes and a comment before its WString start value")
         let scl = try #require(Self.find(findings, "siemens/PLC_Line3/Program blocks/FB_SftpUpload.xml").first)
         #expect(scl.rule == "ot-structured-text-password" && scl.logicalPath == "FB FB_SftpUpload/network 1/sftpPassword")
         let xml = try String(contentsOfFile: PackageRoot.path("fixtures/ot/siemens/PLC_Line3/Program blocks/FB_SftpUpload.xml"), encoding: .utf8)
@@ -64,6 +68,8 @@ struct OTFixturesTests {
         #expect(scl.line == literalLine)
         #expect(Self.find(findings, "siemens/PLC_Line3/External sources/DB_Remote.db", rule: "ot-iec-declaration-password")
             .map(\.logicalPath) == ["DATA_BLOCK \"DB_Remote\"/ftpPassword"])
+        #expect(Self.find(findings, "siemens/PLC_Line3/External sources/DB_Remote.db", rule: "ot-scl-attributed-declaration-password")
+            .map(\.logicalPath) == ["DATA_BLOCK \"DB_Remote\"/webPassword"])
         #expect(Self.find(findings, "siemens/PLC_Line3/External sources/FB_Login.scl").map(\.logicalPath) == ["FUNCTION_BLOCK \"FB_Login\"/loginData.password"])
     }
 
@@ -97,7 +103,8 @@ struct OTFixturesTests {
         let resources = findings.filter { $0.path.hasPrefix("ignition/gateway-backups/Ignition-plant-b_20250910.gwbk!/config/") }
         #expect(resources.count == 3 && resources.allSatisfy { $0.rule == "ot-ignition-embedded-secret" })
         #expect(Set(resources.compactMap(\.logicalPath)) == ["$.password.data.ciphertext", "$.clientSecret.data.ciphertext"])
-        #expect(Self.find(findings, "ignition/tags/Line3_tags.json").compactMap(\.logicalPath) == ["$.tags[0].tags[0].value", "$.tags[0].tags[1].value"])
+        #expect(Self.find(findings, "ignition/tags/Line3_tags.json").compactMap(\.logicalPath)
+                == ["$.tags[0].tags[0].value", "$.tags[0].tags[1].value", "$.tags[2].parameters.CameraPassword.value"])
         #expect(Self.find(findings, "ignition/projects/Line3_HMI_export.zip!/Line3_HMI/ignition/script-python/shared/db/code.py").map(\.rule) == ["mysql-url"])
     }
 
@@ -133,6 +140,10 @@ struct OTFixturesTests {
         let switchConfig = Self.find(findings, "network/switches/line3-core-sw01.cfg")
         #expect(Set(switchConfig.map(\.rule)) == ["ot-cisco-device-password", "ot-network-aaa-key", "ot-snmp-community", "ot-snmpv3-user-key", "ot-ipsec-psk"])
         #expect(!switchConfig.contains { $0.secret == "public" })
+        #expect(Self.find(findings, "windows/ENG-WS-07/WinSCP.reg").map { "\($0.line) \($0.identity ?? "")" } == ["6 plcbackup"])
+        #expect(Self.find(findings, "network/routers/pumpstation4-lte.rsc").count == 3)
+        #expect(Self.find(findings, "network/firewalls/plant-dmz-fgt.conf").map(\.rule) == ["ot-fortinet-enc-password", "ot-fortinet-enc-password"])
+        #expect(Self.find(findings, "network/firewalls/line3-edge-srx.conf").allSatisfy { $0.secret != "public" && $0.secret != "ascii-text" })
     }
 
     @Test("no decoy is reported, except the false positives the manifest pins for rules outside rules/ot.yaml")
