@@ -59,7 +59,7 @@ enum PlaceholderFilter {
         "changeit", "dummy", "yourpassword", "yoursecret", "yourtoken", "yourkey", "xxxx",
         "****", "replace_me", "replaceme", "replace-me", "insert_", "insert-", "sample",
         "fake_", "notreal", "not_real", "not-a-real", "todo", "fixme", "lorem", "env(",
-        "secretkeyref", "valuefrom", "%]", "%>", "abcd", "1234",
+        "secretkeyref", "valuefrom", "%]", "%>",
     ].map { Array($0.utf8) }
 
     /// Whole values (compared in lowercase) that are words, not secrets.

@@ -39,6 +39,9 @@ public final class SecretScanner {
     private let regex: RegexWorkspace
     private var entropy = EntropyMeter()
     private var confirmed: [ConfirmedMatch] = []
+    /// Secrets a specific rule recognised and its allow patterns cleared (a vendor default, a
+    /// documented demo value): generic rules may not report them either.
+    private var vetoed: [Range<Int>] = []
 
     /// When two rules report overlapping secrets and one of them is generic, keep the
     /// specific one. Off for `rules check`, which judges each rule alone.
@@ -88,6 +91,7 @@ public final class SecretScanner {
         guard candidates.pointee.count > 0 else { return }
         candidates.pointee.sortByRule()
         confirmed.removeAll(keepingCapacity: true)
+        vetoed.removeAll(keepingCapacity: true)
         confirmCandidates(base, buffer.count, region: region)
         candidates.pointee.reset()
         guard !confirmed.isEmpty else { return }
@@ -147,6 +151,7 @@ public final class SecretScanner {
         var identity = compiled.identityGroup.flatMap { regex.group($0) }
         let secretBytes = UnsafeBufferPointer(start: subject + secret.lowerBound, count: secret.count)
         if let rejection = rejection(compiled, secretBytes, match, subject, length) {
+            if case .allowPattern = rejection, !compiled.isGeneric { vetoed.append(secret) }
             rejectedCount += 1
             onRejection?(compiled.rule, rejection)
             return
@@ -192,16 +197,22 @@ public final class SecretScanner {
         return nil
     }
 
-    /// Drops a generic rule's match when a specific rule's secret overlaps it. `confirmed` is
-    /// sorted by start, so a prefix maximum of specific ends answers each generic match with
-    /// one binary search.
+    /// Drops a generic rule's match when a specific rule's secret overlaps it, or when a
+    /// specific rule's allow pattern cleared that secret. `confirmed` is sorted by start, so a
+    /// prefix maximum of specific ends answers each generic match with one binary search.
     private func dropGenericOverlaps() {
-        guard confirmed.count > 1, confirmed.contains(where: { engine.rules[$0.rule].isGeneric }) else { return }
+        guard !confirmed.isEmpty, confirmed.contains(where: { engine.rules[$0.rule].isGeneric }) else { return }
+        var specific: [Range<Int>] = vetoed
+        for match in confirmed where !engine.rules[match.rule].isGeneric {
+            specific.append(match.secretStart..<match.secretEnd)
+        }
+        guard !specific.isEmpty else { return }
+        specific.sort { $0.lowerBound < $1.lowerBound }
         var specificStarts: [Int] = []
         var specificMaxEnd: [Int] = []
-        for match in confirmed where !engine.rules[match.rule].isGeneric {
-            specificStarts.append(match.secretStart)
-            specificMaxEnd.append(max(specificMaxEnd.last ?? 0, match.secretEnd))
+        for range in specific {
+            specificStarts.append(range.lowerBound)
+            specificMaxEnd.append(max(specificMaxEnd.last ?? 0, range.upperBound))
         }
         guard !specificStarts.isEmpty else { return }
         confirmed.removeAll { candidate in

@@ -90,6 +90,27 @@ struct SecretScannerTests {
         #expect(finding.identity == "DKIDA1B2C3D4E5F6")
     }
 
+    @Test("a vendor default that a specific rule allows is not reported by a generic rule either")
+    func allowedDefaultVetoesGeneric() throws {
+        let yaml = testRules + """
+
+              - id: demo-xml-password
+                name: Generic XML password
+                pattern: '<\\w{0,20}Password>(?P<secret>[^<]{6,64})</'
+                keywords: [password]
+                tags: [generic]
+              - id: demo-plc-password
+                name: Demo PLC password
+                pattern: '<PlcPassword>(?P<secret>[^<]{4,64})</PlcPassword>'
+                keywords: [plcpassword]
+                allow: ['^FactoryPass1$']
+            """
+        let engine = try makeEngine(yaml)
+        #expect(scan("<PlcPassword>FactoryPass1</PlcPassword>", engine: engine).isEmpty)
+        #expect(scan("<HmiPassword>FactoryPass1</HmiPassword>", engine: engine).map(\.ruleID) == ["demo-xml-password"])
+        #expect(scan("<PlcPassword>Qz8!kLw2xR7v</PlcPassword>", engine: engine).map(\.ruleID) == ["demo-plc-password"])
+    }
+
     @Test("dense input is confirmed with a bounded number of PCRE2 searches (issue 3)")
     func denseInputStaysLinear() throws {
         // Every line is a growing match: Vectorscan reports an end offset per character.
