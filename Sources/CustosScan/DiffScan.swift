@@ -20,8 +20,9 @@ public struct DiffScan {
     public func run(_ selection: DiffSelection) throws(GitError) -> ScanResult {
         let started = Date()
         let changes = try GitDiffReader(repository: repository).changes(selection)
-        let scanner = engine.makeScanner()
-        var blobFindings: [ObjectID: [Finding]] = [:]
+        let worker = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
+        /// Per blob: the path it was scanned under and what it holds.
+        var blobFindings: [ObjectID: (path: String, findings: [Finding])] = [:]
         var result = ScanResult(findings: [], warnings: [], summary: ScanSummary())
         for change in changes {
             if ignore.isIgnored(change.path, isDirectory: false) {
@@ -29,30 +30,36 @@ public struct DiffScan {
                 continue
             }
             if blobFindings[change.blob] == nil {
-                var found: [Finding] = []
+                worker.findings.removeAll(keepingCapacity: true)
                 do {
                     try repository.withBlob(change.blob) { bytes in
-                        if UnsafeRawBufferPointer(rebasing: bytes.prefix(8 * 1024)).contains(0) {
-                            result.summary.filesSkippedBinary += 1
-                            return
-                        }
+                        // The same decoders as a directory scan: a changed archive's members,
+                        // UTF-16 and XML exports are read too (decoded lines stay in place).
+                        guard worker.scanDecoded(bytes, path: change.path) else { return }
                         result.summary.filesScanned += 1
                         result.summary.bytesScanned += bytes.count
-                        scanner.scan(bytes, region: BlobRegion(path: change.path), into: &found)
                     }
                 } catch {
                     result.warnings.append(ScanWarning(path: change.path, message: "\(error)"))
                 }
-                blobFindings[change.blob] = found
+                blobFindings[change.blob] = (change.path, worker.findings)
             }
-            for var finding in blobFindings[change.blob] ?? [] where change.adds(anyOf: finding.start.line...finding.end.line) {
-                finding.path = change.path
+            guard let scanned = blobFindings[change.blob] else { continue }
+            for var finding in scanned.findings {
+                // The same blob under another name (a copy, a rename): the finding moves with it.
+                finding.path = change.path + finding.path.dropFirst(scanned.path.count)
+                // A member of a changed archive or database has no lines in the diff: all of
+                // it is what the change brings. Text findings count only on added lines.
+                let inMember = finding.path != change.path
+                guard inMember || change.adds(anyOf: finding.start.line...finding.end.line) else { continue }
                 if let commit = change.commit {
                     finding.git = GitOrigin(blob: change.blob.description, commits: [commit])
                 }
                 result.findings.append(finding)
             }
         }
+        result.summary.filesSkippedBinary += worker.summary.filesSkippedBinary
+        result.warnings += worker.warnings
         return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: started)
     }
 }

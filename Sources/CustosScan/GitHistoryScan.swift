@@ -34,8 +34,9 @@ public struct GitHistoryScan: Sendable {
                 collected.withLock { $0.warnings.append(ScanWarning(path: repositoryPath, message: "\(error)")) }
                 return
             }
-            let scanner = engine.makeScanner()
-            var findings: [Finding] = []
+            // Blobs go through the same decoders as files (archives, UTF-16, XML entities,
+            // PLC escapes, base64), so an export committed to git is read as on a share.
+            let worker = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
             var warnings: [ScanWarning] = []
             var summary = ScanSummary()
             while true {
@@ -50,27 +51,25 @@ public struct GitHistoryScan: Sendable {
                 }
                 do {
                     try repository.withBlob(blob) { bytes in
-                        let sniffed = UnsafeRawBufferPointer(rebasing: bytes.prefix(8 * 1024))
-                        if sniffed.contains(0) {
-                            summary.filesSkippedBinary += 1
-                            return
-                        }
                         if bytes.starts(with: Self.lfsPointerPrefix) {
                             warnings.append(ScanWarning(path: first.path,
                                 message: "Git LFS pointer (blob \(blob)): the stored file is not in the repository and was not scanned"))
                             return
                         }
+                        let before = worker.findings.count
+                        guard worker.scanDecoded(bytes, path: first.path) else { return }
                         summary.filesScanned += 1
                         summary.bytesScanned += bytes.count
-                        let before = findings.count
-                        scanner.scan(bytes, region: BlobRegion(path: first.path), into: &findings)
                         let origin = GitOrigin(blob: blob.description, commits: commits)
-                        for position in before..<findings.count { findings[position].git = origin }
+                        for position in before..<worker.findings.count { worker.findings[position].git = origin }
                     }
                 } catch {
                     warnings.append(ScanWarning(path: first.path, message: "\(error) (commit \(first.commit.prefix(12)))"))
                 }
             }
+            let findings = worker.findings
+            warnings += worker.warnings
+            summary.add(worker.summary)
             collected.withLock { result in
                 result.findings += findings
                 result.warnings += warnings
