@@ -30,10 +30,12 @@ public struct DirectoryScan: Sendable {
         self.options = options
     }
 
-    /// Scans `roots` and returns findings in report order, deduplicated.
+    /// Scans `roots` and returns findings in report order, deduplicated. A root `-` is
+    /// standard input, reported as `stdin`.
     public func run(roots: [String]) -> ScanResult {
         let started = Date()
-        let queue = FileQueue(roots: roots, options: options.walk)
+        let readsStandardInput = roots.contains("-")
+        let queue = FileQueue(roots: roots.filter { $0 != "-" }, options: options.walk)
         let collected = Mutex(ScanResult(findings: [], warnings: [], summary: ScanSummary()))
         let nodeRed = Mutex(NodeRedMaterial())
         let engine = self.engine
@@ -53,6 +55,17 @@ public struct DirectoryScan: Sendable {
                 result.findings += findings
                 result.warnings += warnings
                 result.summary.add(summary)
+            }
+        }
+        if readsStandardInput {
+            let worker = FileScanner(engine: engine, followSymlinks: false, maxFileSize: options.maxFileSize)
+            worker.scanStandardInput()
+            let material = worker.nodeRed
+            nodeRed.withLock { $0.merge(material) }
+            collected.withLock { result in
+                result.findings += worker.findings
+                result.warnings += worker.warnings
+                result.summary.add(worker.summary)
             }
         }
         var result = collected.withLock { $0 }

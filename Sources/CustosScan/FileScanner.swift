@@ -81,6 +81,18 @@ final class FileScanner {
         }
     }
 
+    /// The name findings in standard input are reported under (`custos scan -`).
+    static let standardInputName = "stdin"
+
+    /// Scans standard input as one file, read in chunks like any other.
+    func scanStandardInput() {
+        do {
+            try scanChunks(STDIN_FILENO, displayPath: Self.standardInputName)
+        } catch {
+            warnings.append(ScanWarning(path: Self.standardInputName, message: "read failed: \(error.reason)"))
+        }
+    }
+
     private struct ReadError: Error {
         var reason: String
     }
@@ -212,6 +224,11 @@ final class FileScanner {
             if got == 0 { break }
             data.append(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: got)
             summary.bytesScanned += got
+            // A pipe has no size to check up front, and a file may grow while it is read.
+            if data.count > Self.maxArchiveBytes {
+                warnings.append(ScanWarning(path: displayPath, message: "archive or database larger than \(Self.maxArchiveBytes / 1_048_576) MB; not opened"))
+                return nil
+            }
         }
         return data
     }

@@ -11,7 +11,7 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Scan files and directory trees for secrets.")
 
-    @Argument(help: ArgumentHelp("Files or folders to scan.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Files or folders to scan; - reads standard input.", valueName: "path"))
     var paths: [String]
 
     @OptionGroup var report: ReportOptions

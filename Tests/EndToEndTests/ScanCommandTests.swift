@@ -37,6 +37,18 @@ struct ScanCommandTests {
         #expect(typo.stderr.contains("no rule has the id or tag 'githb-*'"))
     }
 
+    @Test("scan - reads standard input and reports it as stdin")
+    func standardInput() throws {
+        let input = Data("first line\nexport GITHUB_TOKEN=\(fakeToken)\n".utf8)
+        let result = try Command.run([CustosBinary.path, "scan", "-", "--format", "jsonl"], input: input)
+        #expect(result.status == 1)
+        let finding = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(finding["path"] as? String == "stdin")
+        #expect(finding["line"] as? Int == 2)
+        #expect(finding["rule_id"] as? String == "github-classic-pat")
+        #expect(try Command.run([CustosBinary.path, "scan", "-"], input: Data("nothing\n".utf8)).status == 0)
+    }
+
     @Test("--no-redact prints the whole secret; --output writes the report to a file")
     func outputOptions() throws {
         let tree = try TemporaryTree(["app.env": "GITHUB_TOKEN=\(fakeToken)\n"])
