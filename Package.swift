@@ -46,6 +46,7 @@ let package = Package(
                 dependencies: ["CustosCore", "CustosRules", "CustosEngine", "CustosSources", "CustosScan",
                                "CustosOwners", "CustosReport",
                                .product(name: "GRDB", package: "GRDB.swift"),
+                               .product(name: "GRDBSQLite", package: "GRDB.swift"),
                                .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "custos",
                           dependencies: ["CustosCore", "CustosRules", "CustosEngine",

@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """Generates a plant engineering share for the sweep benchmark, and changes a part of it.
 
-    gen_share.py OUT --files 200000          # the share: configs, exports, archives, a few fake secrets
-    gen_share.py OUT --change 0.01           # rewrite 1 % of its files (one in fifty with a new secret)
+    gen_share.py OUT --files 200000 [--profile plant|small]   # the share, with a few fake secrets
+    gen_share.py OUT --change 0.01 [--profile ...]            # rewrite 1 % of its files (one in fifty with a new secret)
+
+Profiles: "plant" sizes files as engineering shares hold them (configs of a few KB, exports of
+20-200 KB, zip backups of a few hundred KB; about 35 KB a file); "small" keeps every file small
+(configs under 1 KB, exports of 5-40 KB; about 5 KB a file), the worst case for a sweep's
+per-file cost against its reading cost.
 
 Fake secrets are made here at run time in real formats (ghp_ + 36 alphanumerics, AKIA + 16 of
 [A-Z2-7]); none is real. The same seed gives the same share.
@@ -34,14 +39,30 @@ def words(r, n):
 
 def config(r, secret):
     lines = [f"[{words(r, 1)}]"]
-    for i in range(r.randint(8, 60)):
+    for i in range(r.randint(8, 60) if PROFILE == "small" else r.randint(20, 200)):
         lines.append(f"{words(r, 1)}_{i} = {r.randint(0, 99999)}")
     if secret:
         lines.append(f"github_token = {ghp(r)}" if r.random() < 0.5 else f"aws_access_key_id = {akia(r)}")
     return "\n".join(lines) + "\n"
 
 
+PROFILE = "plant"
+BLOCKS = []
+
+
+def blocks(r):
+    """64 blocks of about 4 KB of historian rows, made once: big exports are put together from them."""
+    if not BLOCKS:
+        for b in range(64):
+            BLOCKS.append("".join(f"2024-03-{1 + i % 28:02d}T{i % 24:02d}:{b % 60:02d}:00Z,{words(r, 1)}_{i % 40},"
+                                  f"{r.random() * 100:.3f},good\n" for i in range(90)))
+    return BLOCKS
+
+
 def export(r, secret):
+    if PROFILE == "plant":
+        body = "".join(r.choice(blocks(r)) for _ in range(r.randint(5, 50)))
+        return "timestamp,tag,value,quality\n" + body + (f"# exported with token {ghp(r)}\n" if secret else "")
     rows = ["timestamp,tag,value,quality"]
     for i in range(r.randint(100, 900)):
         rows.append(f"2024-03-{1 + i % 28:02d}T{i % 24:02d}:00:00Z,{words(r, 1)}_{i % 40},{r.random() * 100:.3f},good")
@@ -55,6 +76,9 @@ def archive(r, secret):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for i in range(r.randint(3, 8)):
             z.writestr(f"project/config_{i}.ini", config(r, secret and i == 0))
+        if PROFILE == "plant":
+            for i in range(r.randint(2, 6)):
+                z.writestr(f"project/history_{i}.csv", export(r, False))
     return buffer.getvalue()
 
 
@@ -106,7 +130,10 @@ def main():
     parser.add_argument("--files", type=int, default=200_000)
     parser.add_argument("--change", type=float)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", choices=["plant", "small"], default="plant")
     arguments = parser.parse_args()
+    global PROFILE
+    PROFILE = arguments.profile
     if arguments.change:
         change(arguments.out, arguments.files, arguments.change, arguments.seed)
     else:

@@ -2,21 +2,25 @@
 # Sweep benchmark: a generated plant share (default 200,000 files: configs, CSV exports, zip
 # archives, a few fake secrets) swept three times with one state: first sweep, again with
 # nothing changed, again after rewriting 1 % of the files. Prints wall time, files/s, peak RSS
-# and the state's size for each, and the speed-up of the unchanged sweep over the first.
-# Usage: bench/sweep_bench.sh   (FILES=200000 CUSTOS=.build/release/custos)
+# and the state's size for each, and the speed-up of the unchanged sweep over the first, for
+# each profile of bench/gen_share.py (plant: files sized as on a share; small: every file small).
+# Usage: bench/sweep_bench.sh   (FILES=200000 PROFILES="plant small" CUSTOS=.build/release/custos)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FILES=${FILES:-200000}
+PROFILES=${PROFILES:-plant small}
 CUSTOS=${CUSTOS:-.build/release/custos}
-OUT=bench/out/sweep
+[ -x "$CUSTOS" ] || { echo "build custos first: make build" >&2; exit 2; }
+
+for PROFILE in $PROFILES; do
+OUT=bench/out/sweep/$PROFILE
 SHARE=$OUT/share-$FILES
 STATE=$OUT/state-$FILES.db
-[ -x "$CUSTOS" ] || { echo "build custos first: make build" >&2; exit 2; }
 mkdir -p "$OUT"
 
 # A fresh share every run, so the 1 % change always starts from the same files.
 rm -rf "$SHARE" "$STATE" "$STATE-wal" "$STATE-shm"
-python3 bench/gen_share.py "$SHARE" --files "$FILES"
+python3 bench/gen_share.py "$SHARE" --files "$FILES" --profile "$PROFILE"
 SIZE_MB=$(du -sm "$SHARE" | cut -f1)
 # Warm the rule cache, so the first sweep is not charged for compiling the rules.
 "$CUSTOS" scan bench/gen_share.py >/dev/null 2>&1 || true
@@ -33,14 +37,15 @@ sweep() {  # name
 rm -f "$OUT/results"
 sweep first
 sweep unchanged
-python3 bench/gen_share.py "$SHARE" --files "$FILES" --change 0.01 >/dev/null
+python3 bench/gen_share.py "$SHARE" --files "$FILES" --profile "$PROFILE" --change 0.01 >/dev/null
 sweep changed-1%
 
-python3 - "$OUT" "$FILES" "$SIZE_MB" <<'PY'
+python3 - "$OUT" "$FILES" "$SIZE_MB" "$PROFILE" <<'PY'
 import sys
-out, files, size = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+out, files, size, profile = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 rows = [line.split() for line in open(f"{out}/results")]
-print(f"share: {files:,} files, {size} MB")
+content = next(l for l in open(f"{out}/first.out") if l.startswith("files:")).split("; ")[1]
+print(f"profile {profile}: {files:,} files, {size} MB on disk, {content}")
 print("| sweep | wall s | files/s | peak RSS MB | state MB | files read |")
 print("|---|---|---|---|---|---|")
 walls = {}
@@ -52,3 +57,6 @@ for name, wall, rss_kb, state in rows:
     print(f"| {name} | {wall:.2f} | {files / wall:,.0f} | {int(rss_kb) / 1024:.0f} | {int(state) / 1048576:.1f} | {read} |")
 print(f"unchanged sweep: {walls['first'] / walls['unchanged']:.1f}x faster than the first")
 PY
+# The share is large: keep the state and the numbers, not the files.
+rm -rf "$SHARE"
+done

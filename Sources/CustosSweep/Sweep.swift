@@ -83,7 +83,9 @@ public struct Sweep: Sendable {
 
         let queue = FileQueue(roots: roots, options: options.walk)
         let filesPerRoot = Mutex([String: Int]())
-        let context = WorkerContext(sweep: ticket.id, roots: roots.sorted { $0.count > $1.count }, options: options,
+        let context = WorkerContext(sweep: ticket.id,
+                                    roots: roots.sorted { $0.count > $1.count }.map { ($0, $0 == "/" ? "/" : $0 + "/") },
+                                    options: options,
                                     attribution: attribution, openFile: openFile)
         let state = self.state
         let engine = self.engine
@@ -180,8 +182,9 @@ public struct Sweep: Sendable {
 /// What every worker shares: plain values.
 struct WorkerContext: Sendable {
     var sweep: Int64
-    /// Longest first, so a file is given to the innermost root that holds it.
-    var roots: [String]
+    /// Longest first, so a file is given to the innermost root that holds it; each with the
+    /// prefix its files start with.
+    var roots: [(root: String, prefix: String)]
     var options: SweepOptions
     var attribution: SweepAttribution
     var openFile: @Sendable (String) -> Int32
@@ -217,7 +220,7 @@ final class SweepWorker {
 
     func examine(_ entry: FileEntry, db: Database) throws -> Examined {
         let path = entry.path
-        let root = context.roots.first { SweepRoots.contains($0, path) } ?? path
+        let root = context.roots.first { path.hasPrefix($0.prefix) || path == $0.root }?.root ?? path
         var examined = Examined(root: root)
         let stored = try SweepState.lookup(db, path: path)
         if let stored, stored.seenSweep == context.sweep { return examined }

@@ -1,6 +1,10 @@
 import CustosCore
 import Foundation
 import GRDB
+import GRDBSQLite
+
+/// SQLite's SQLITE_TRANSIENT (a cast in C, so not imported): bound text is copied.
+private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A file as the state last saw it.
 struct StoredFile: Sendable {
@@ -55,18 +59,37 @@ extension SweepState {
         }) ?? 0
     }
 
+    /// The stored row of `path`, read with SQLite's own calls on a cached statement: this runs
+    /// once per file of every sweep, so it skips GRDB's row decoding.
     static func lookup(_ db: Database, path: String) throws -> StoredFile? {
         let statement = try db.cachedStatement(sql: """
             SELECT id, size, mtime_ns, ctime_ns, inode, content_sha256, findings, owners_digest, seen_sweep, error IS NOT NULL
             FROM files WHERE path = ?
             """)
-        guard let row = try Row.fetchOne(statement, arguments: [path]) else { return nil }
-        var metadata: FileMetadata?
-        if let size: Int64 = row[1] {
-            metadata = FileMetadata(size: size, modifiedNanoseconds: row[2] ?? 0, changedNanoseconds: row[3] ?? 0, inode: row[4] ?? 0)
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        let bound = path.withCString { sqlite3_bind_text(handle, 1, $0, -1, SQLITE_TRANSIENT) }
+        guard bound == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: bound)) }
+        switch sqlite3_step(handle) {
+        case SQLITE_DONE:
+            return nil
+        case SQLITE_ROW:
+            var metadata: FileMetadata?
+            if sqlite3_column_type(handle, 1) != SQLITE_NULL {
+                metadata = FileMetadata(size: sqlite3_column_int64(handle, 1), modifiedNanoseconds: sqlite3_column_int64(handle, 2),
+                                        changedNanoseconds: sqlite3_column_int64(handle, 3), inode: sqlite3_column_int64(handle, 4))
+            }
+            var digest: Data?
+            if let bytes = sqlite3_column_blob(handle, 5) {
+                digest = Data(bytes: bytes, count: Int(sqlite3_column_bytes(handle, 5)))
+            }
+            let owners = sqlite3_column_text(handle, 7).map { String(cString: $0) }
+            return StoredFile(id: sqlite3_column_int64(handle, 0), metadata: metadata, digest: digest,
+                              findings: Int(sqlite3_column_int64(handle, 6)), ownersDigest: owners,
+                              seenSweep: sqlite3_column_int64(handle, 8), hasError: sqlite3_column_int64(handle, 9) != 0)
+        case let code:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
         }
-        return StoredFile(id: row[0], metadata: metadata, digest: row[5], findings: row[6], ownersDigest: row[7],
-                          seenSweep: row[8], hasError: row[9])
     }
 
     /// Commits one batch of worker results and its counts.
