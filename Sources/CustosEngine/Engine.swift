@@ -45,6 +45,12 @@ public final class Engine: Sendable {
         return nil
     }
 
+    /// The part of `pattern` the Vectorscan pass runs (every match of the pattern holds a
+    /// match of it); PCRE2 confirms candidates with the whole pattern.
+    public static func prefilterPattern(for pattern: String) -> String {
+        PrefilterWidening.widen(pattern)
+    }
+
     /// A scanner for one worker thread.
     public func makeScanner() -> SecretScanner {
         SecretScanner(engine: self)

@@ -56,6 +56,14 @@ public struct RuleExampleCheck {
                     } else {
                         fail("example \(number + 1) is not matched by the pattern (PCRE2 confirms no candidate)")
                     }
+                    continue
+                }
+                // The same example deeper in a file: SIMD code paths that lose matches past a
+                // vector boundary show up here rather than in the field.
+                for lines in Self.precedingLines where !scan(Self.filler(lines: lines) + example, with: scanner).1
+                    .contains(where: { $0.ruleID == rule.id }) {
+                    fail("example \(number + 1) is found alone but missed after \(lines) lines of other text")
+                    break
                 }
             }
             scanner.onRejection = nil
@@ -67,6 +75,14 @@ public struct RuleExampleCheck {
             }
         }
         return failures
+    }
+
+    /// How many lines of unrelated text each example is also checked behind.
+    static let precedingLines = [1, 3, 5, 40]
+
+    /// Lines of ordinary text (27 bytes each) that no rule reports.
+    static func filler(lines: Int) -> String {
+        String(repeating: "the quick brown fox jumps\n", count: lines)
     }
 
     private func scan(_ text: String, with scanner: SecretScanner) -> (Set<Int>, [Finding]) {

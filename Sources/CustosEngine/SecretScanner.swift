@@ -103,9 +103,9 @@ public final class SecretScanner {
 
     private func collectCandidates(_ buffer: UnsafeRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }
-        let status = hs_scan(engine.database.database, base.assumingMemoryBound(to: CChar.self),
-                             UInt32(truncatingIfNeeded: buffer.count), 0, scratch, recordCandidate,
-                             UnsafeMutableRawPointer(candidates))
+        let status = VectorscanRuntime.scan(engine.database.database, base.assumingMemoryBound(to: CChar.self),
+                                            UInt32(truncatingIfNeeded: buffer.count), scratch, recordCandidate,
+                                            UnsafeMutableRawPointer(candidates))
         // HS_SCAN_TERMINATED cannot happen (the callback never stops the scan); any other
         // error leaves whatever candidates were recorded, which are still confirmed below.
         _ = status

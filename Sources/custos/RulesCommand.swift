@@ -13,6 +13,9 @@ struct Rules: ParsableCommand {
 
         @OptionGroup var ruleOptions: RuleOptions
 
+        @Flag(name: .long, help: "Show the part of each pattern that the Vectorscan pass looks for (PCRE2 confirms the whole pattern).")
+        var prefilter = false
+
         func run() throws {
             let ruleSet: RuleSet
             do {
@@ -26,6 +29,7 @@ struct Rules: ParsableCommand {
                 let padded = rule.id.padding(toLength: width, withPad: " ", startingAt: 0)
                 let confidence = rule.confidence.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
                 out += "\(padded)  \(confidence)  \(rule.name)\n"
+                if prefilter { out += "    \(Engine.prefilterPattern(for: rule.pattern))\n" }
             }
             out += "\(ruleSet.count) rules\n"
             FileHandle.standardOutput.write(Data(out.utf8))
