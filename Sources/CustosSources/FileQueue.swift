@@ -14,6 +14,23 @@ public struct FileEntry: Sendable {
     public var relativePath: String
     /// Size from the directory listing's stat, when known.
     public var size: Int?
+    /// The file's status taken while its folder was listed (`WalkOptions.statFiles`).
+    public var status: FileStatus?
+}
+
+/// What a stat says about a regular file, for telling "unchanged" without reading it.
+public struct FileStatus: Sendable, Hashable {
+    public var size: Int64
+    public var modifiedNanoseconds: Int64
+    public var changedNanoseconds: Int64
+    public var inode: Int64
+
+    public init(_ info: stat) {
+        size = Int64(info.st_size)
+        modifiedNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changedNanoseconds = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        inode = Int64(bitPattern: UInt64(info.st_ino))
+    }
 }
 
 /// How the walker treats the tree.
@@ -22,10 +39,15 @@ public struct WalkOptions: Sendable {
     public var followSymlinks = false
     /// Ignore rules from `.custosignore` files and `--exclude`, plus the built-in defaults.
     public var ignore: IgnoreRules
+    /// Stat every file while its folder is open (`fstatat` on the folder: one name to look
+    /// up, not a whole path) and hand the status out with the entry. Sweeps compare it with
+    /// the state; a scan does not need it.
+    public var statFiles = false
 
-    public init(followSymlinks: Bool = false, ignore: IgnoreRules = IgnoreRules()) {
+    public init(followSymlinks: Bool = false, ignore: IgnoreRules = IgnoreRules(), statFiles: Bool = false) {
         self.followSymlinks = followSymlinks
         self.ignore = ignore
+        self.statFiles = statFiles
     }
 }
 
@@ -78,7 +100,8 @@ public final class FileQueue: Sendable {
                 initial.items.append(.directory(path: root, relative: "", scopes: IgnoreScopes()))
             } else {
                 let name = (root as NSString).lastPathComponent
-                initial.items.append(.file(FileEntry(path: root, relativePath: name, size: Int(info.st_size))))
+                initial.items.append(.file(FileEntry(path: root, relativePath: name, size: Int(info.st_size),
+                                                     status: options.statFiles && (info.st_mode & S_IFMT) == S_IFREG ? FileStatus(info) : nil)))
             }
         }
         state = Mutex(initial)
@@ -192,8 +215,19 @@ public final class FileQueue: Sendable {
                     report.excluded += 1
                     continue
                 }
+                var status: FileStatus?
+                if options.statFiles {
+                    if haveInfo && !options.followSymlinks {
+                        status = FileStatus(info)
+                    } else if fstatat(dirfd(directory), name, &info,
+                                      options.followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW) == 0,
+                              (info.st_mode & S_IFMT) == S_IFREG {
+                        status = FileStatus(info)
+                        haveInfo = true
+                    }
+                }
                 let size = haveInfo ? Int(info.st_size) : nil
-                items.append(.file(FileEntry(path: childPath, relativePath: childRelative, size: size)))
+                items.append(.file(FileEntry(path: childPath, relativePath: childRelative, size: size, status: status)))
             }
             // Sockets, FIFOs and devices are never opened: reading them can block or has effects.
         }

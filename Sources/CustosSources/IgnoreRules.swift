@@ -59,10 +59,13 @@ public struct IgnoreRules: Sendable {
     public func verdict(_ relativePath: String, isDirectory: Bool, startingFrom ignored: Bool) -> Bool? {
         var ignored = ignored
         var matched = false
-        for entry in entries where entry.negated == ignored {
-            if entry.glob.matches(relativePath, isDirectory: isDirectory) {
-                ignored = !entry.negated
-                matched = true
+        // Called for every entry a walk lists: the entries are borrowed, not copied.
+        entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices where entries[index].negated == ignored {
+                if entries[index].glob.matches(relativePath, isDirectory: isDirectory) {
+                    ignored = !entries[index].negated
+                    matched = true
+                }
             }
         }
         return matched ? ignored : nil

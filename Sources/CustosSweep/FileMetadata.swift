@@ -1,5 +1,6 @@
 import Crypto
 import CustosScan
+import CustosSources
 import Foundation
 
 /// What a stat says about a file: enough to tell "unchanged" without reading it.
@@ -20,6 +21,12 @@ public struct FileMetadata: Sendable, Hashable {
         self.modifiedNanoseconds = modifiedNanoseconds
         self.changedNanoseconds = changedNanoseconds
         self.inode = inode
+    }
+
+    /// The status the walker took while listing the file's folder.
+    public init(_ status: FileStatus) {
+        self.init(size: status.size, modifiedNanoseconds: status.modifiedNanoseconds,
+                  changedNanoseconds: status.changedNanoseconds, inode: status.inode)
     }
 
     /// Stats `path` (without following a final symlink unless asked); nil with `errno` set.

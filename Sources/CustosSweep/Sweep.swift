@@ -23,6 +23,8 @@ public struct SweepOptions: Sendable {
                 maxFileSize: Int = 0, batchSize: Int = 1000, batchSeconds: Double = 1, progressInterval: Double = 1) {
         self.threads = max(1, threads)
         self.walk = walk
+        // The walker stats each file while its folder is open, cheaper than a stat by path.
+        self.walk.statFiles = true
         self.maxFileSize = maxFileSize
         self.batchSize = max(1, batchSize)
         self.batchSeconds = batchSeconds
@@ -225,7 +227,7 @@ final class SweepWorker {
         let stored = try SweepState.lookup(db, path: path)
         if let stored, stored.seenSweep == context.sweep { return examined }
 
-        guard let metadata = FileMetadata.of(path, followSymlinks: context.options.walk.followSymlinks) else {
+        guard let metadata = entry.status.map(FileMetadata.init) ?? FileMetadata.of(path, followSymlinks: context.options.walk.followSymlinks) else {
             if errno == ENOENT { return examined }
             examined.outcome = .failed(FailedFile(path: path, root: root, existingID: stored?.id, metadata: nil,
                                                   message: "cannot stat: \(String(cString: strerror(errno)))"))

@@ -34,7 +34,9 @@ struct RedactionTests {
 struct PathGlobTests {
     @Test("a pattern without a slash matches the name at any depth",
           arguments: [("*.min.js", "a/b/app.min.js", true), ("*.min.js", "app.js", false),
-                      ("yarn.lock", "web/yarn.lock", true), ("node_modules/", "x/node_modules", false)])
+                      ("yarn.lock", "web/yarn.lock", true), ("node_modules/", "x/node_modules", false),
+                      ("yarn.lock", "web/yarn.lock.bak", false), ("*.png", ".png", true), ("*.png", "a.png/b", false),
+                      ("sess?on.har", "t/session.har", true), ("*.min.*", "a/b/app.min.css", true)])
     func basename(pattern: String, path: String, expected: Bool) {
         #expect(PathGlob(pattern).matches(path) == expected)
     }
@@ -52,5 +54,11 @@ struct PathGlobTests {
         #expect(PathGlob("file[0-9].txt").matches("file7.txt"))
         #expect(!PathGlob("file[!0-9].txt").matches("file7.txt"))
         #expect(!PathGlob("*.txt").matches("a/b.txt/c"))
+        #expect(PathGlob("/*.txt").matches("b.txt"))
+        #expect(!PathGlob("/*.txt").matches("a/b.txt"))
+        #expect(PathGlob("plant-a/config").matches("plant-a/config"))
+        #expect(!PathGlob("plant-a/config").matches("x/plant-a/config"))
+        #expect(PathGlob("*").matches("anything/at/all"))
+        #expect(PathGlob("ü*.txt").matches("d/übung.txt"))
     }
 }
