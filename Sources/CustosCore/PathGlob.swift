@@ -53,6 +53,24 @@ public struct PathGlob: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { pattern }
 
+    /// What a glob that looks only at a path's last segment asks of it.
+    public enum NameTest: Sendable, Hashable {
+        case equals([UInt8])
+        case hasSuffix([UInt8])
+    }
+
+    /// Non-nil when the glob matches exactly the paths whose last segment passes this test
+    /// (an unanchored name such as `yarn.lock`, or an extension such as `*.min.js`), so a
+    /// caller with many globs can check names in one table.
+    public var nameTest: NameTest? {
+        guard !anchored, !bytes.contains(Self.slash) else { return nil }
+        switch shape {
+        case .literal: return .equals(bytes)
+        case .suffix: return .hasSuffix(Array(bytes.dropFirst()))
+        case .general: return nil
+        }
+    }
+
     /// Whether `path` (relative, `/`-separated, no leading slash) matches.
     public func matches(_ path: String, isDirectory: Bool = false) -> Bool {
         if directoryOnly && !isDirectory { return false }

@@ -11,6 +11,11 @@ public struct IgnoreRules: Sendable {
     }
 
     private var entries: [Entry] = []
+    /// With no `!` line, order does not matter: name and extension globs are checked in one
+    /// flat table, the rest one by one.
+    private var names = NameTable()
+    private var others: [PathGlob] = []
+    private var hasNegations = false
 
     /// Files that hold hashes and versions, not secrets, or that no text rule can read.
     public static let defaults = [
@@ -38,7 +43,14 @@ public struct IgnoreRules: Sendable {
                 line.removeFirst()
             }
             if line.hasPrefix("\\") { line.removeFirst() }
-            entries.append(Entry(glob: PathGlob(line), negated: negated))
+            let glob = PathGlob(line)
+            entries.append(Entry(glob: glob, negated: negated))
+            hasNegations = hasNegations || negated
+            if let test = glob.nameTest {
+                names.add(test, directoryOnly: glob.directoryOnly)
+            } else {
+                others.append(glob)
+            }
         }
     }
 
@@ -57,6 +69,16 @@ public struct IgnoreRules: Sendable {
     /// What these rules say about `relativePath` when an outer rule set already decided
     /// `ignored`: the new decision, or nil when no line here matches.
     public func verdict(_ relativePath: String, isDirectory: Bool, startingFrom ignored: Bool) -> Bool? {
+        if !hasNegations {
+            // Every line ignores: the answer is whether any matches.
+            if ignored { return nil }
+            let named = relativePath.utf8.withContiguousStorageIfAvailable { path in
+                let start = (path.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+                return names.matches(UnsafeBufferPointer(rebasing: path[start...]), isDirectory: isDirectory)
+            }
+            if named ?? entries.contains(where: { $0.glob.matches(relativePath, isDirectory: isDirectory) }) { return true }
+            return others.contains { $0.matches(relativePath, isDirectory: isDirectory) } ? true : nil
+        }
         var ignored = ignored
         var matched = false
         // Called for every entry a walk lists: the entries are borrowed, not copied.
@@ -106,5 +128,43 @@ public struct IgnoreScopes: Sendable {
             }
         }
         return ignored
+    }
+}
+
+/// Name and extension globs in one flat table of bytes: a walk checks every entry it lists
+/// against all of them, so the check is one pass with no reference counting.
+private struct NameTable: Sendable {
+    private struct Test: Sendable {
+        var start: Int
+        var count: Int
+        var isSuffix: Bool
+        var directoryOnly: Bool
+    }
+
+    private var pool: [UInt8] = []
+    private var tests: [Test] = []
+
+    mutating func add(_ test: PathGlob.NameTest, directoryOnly: Bool) {
+        let (bytes, isSuffix): ([UInt8], Bool) = switch test {
+        case let .equals(bytes): (bytes, false)
+        case let .hasSuffix(bytes): (bytes, true)
+        }
+        tests.append(Test(start: pool.count, count: bytes.count, isSuffix: isSuffix, directoryOnly: directoryOnly))
+        pool += bytes
+    }
+
+    func matches(_ name: UnsafeBufferPointer<UInt8>, isDirectory: Bool) -> Bool {
+        pool.withUnsafeBufferPointer { pool in
+            tests.withUnsafeBufferPointer { tests in
+                for test in tests where (!test.directoryOnly || isDirectory) {
+                    if test.isSuffix ? name.count < test.count : name.count != test.count { continue }
+                    if test.count == 0 { return true }
+                    if memcmp(pool.baseAddress! + test.start, name.baseAddress! + (name.count - test.count), test.count) == 0 {
+                        return true
+                    }
+                }
+                return false
+            }
+        }
     }
 }
