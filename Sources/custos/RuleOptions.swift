@@ -60,14 +60,17 @@ struct RuleOptions: ParsableArguments {
 
 /// How hard and how wide a scan works: shared by the scanning commands.
 struct ScanTuning: ParsableArguments {
-    @Option(name: .long, help: "Worker threads (default: one per core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Worker threads (default: one per core; for sweeps two per core).")
+    var requestedThreads: Int?
+
+    /// Worker threads: as asked, else one per core.
+    var threads: Int { requestedThreads ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(name: .long, help: ArgumentHelp("Leave out paths matching this gitignore-style glob (repeatable).", valueName: "glob"))
     var exclude: [String] = []
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (requestedThreads ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 }
 

