@@ -159,15 +159,7 @@ public enum Base64Values {
             var accumulator: UInt32 = 0
             var bits = 0
             for byte in run {
-                let value: UInt32
-                switch byte {
-                case 0x41...0x5a: value = UInt32(byte - 0x41)
-                case 0x61...0x7a: value = UInt32(byte - 0x61 + 26)
-                case 0x30...0x39: value = UInt32(byte - 0x30 + 52)
-                case 0x2b, 0x2d: value = 62
-                case 0x2f, 0x5f: value = 63
-                default: continue
-                }
+                guard let value = sextet(byte) else { continue }
                 accumulator = accumulator << 6 | value
                 bits += 6
                 if bits >= 8 {
@@ -201,6 +193,19 @@ public enum Base64Values {
         bytes.count >= 8 && bytes.withUnsafeBytes { TextEncoding.sniffUTF16($0) } != nil
     }
 
+    /// The six bits a base64 character stands for, in the standard and the URL-safe alphabet.
+    @inline(__always)
+    static func sextet(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case 0x41...0x5a: UInt32(byte - 0x41)
+        case 0x61...0x7a: UInt32(byte - 0x61 + 26)
+        case 0x30...0x39: UInt32(byte - 0x30 + 52)
+        case 0x2b, 0x2d: 62
+        case 0x2f, 0x5f: 63
+        default: nil
+        }
+    }
+
     /// Standard alphabet; padding optional; nil on a stray character.
     static func decode(_ run: UnsafeRawBufferPointer) -> [UInt8]? {
         var output: [UInt8] = []
@@ -208,16 +213,8 @@ public enum Base64Values {
         var accumulator: UInt32 = 0
         var bits = 0
         for byte in run {
-            let value: UInt32
-            switch byte {
-            case 0x41...0x5a: value = UInt32(byte - 0x41)
-            case 0x61...0x7a: value = UInt32(byte - 0x61 + 26)
-            case 0x30...0x39: value = UInt32(byte - 0x30 + 52)
-            case 0x2b, 0x2d: value = 62
-            case 0x2f, 0x5f: value = 63
-            case 0x3d: continue
-            default: return nil
-            }
+            if byte == 0x3d { continue }
+            guard let value = sextet(byte) else { return nil }
             accumulator = accumulator << 6 | value
             bits += 6
             if bits >= 8 {

@@ -104,6 +104,23 @@ public struct SweepReport: Sendable {
 
     static func day(_ date: Date) -> String { IsoDayText.day(date) }
 
+    /// The figures plant security is asked for, as (figure, value) rows for either format.
+    var figures: [(String, String)] {
+        var rows = [("open findings", "\(summary.open)")]
+        if governance {
+            rows += [
+                ("with a known owner", "\(summary.withOwner) (\(summary.share(summary.withOwner)) %)"),
+                ("with a named revocation authority",
+                 "\(summary.withRevocationAuthority) (\(summary.share(summary.withRevocationAuthority)) %)"),
+                ("identity authority gap (nobody may revoke)", "\(summary.open - summary.withRevocationAuthority)"),
+                ("shared credentials", "\(summary.shared.count)"),
+            ]
+        }
+        rows.append(("oldest open finding",
+                     summary.oldestOpenDays.map { "\($0) days (since \(Self.day(summary.oldestOpenSince!)))" } ?? "none"))
+        return rows
+    }
+
     // MARK: Markdown
 
     public func markdown() -> String {
@@ -113,14 +130,8 @@ public struct SweepReport: Sendable {
         }
         out += "## Summary\n\n"
         out += "| figure | value |\n|---|---|\n"
-        out += "| open findings | \(summary.open) |\n"
-        if governance {
-            out += "| with a known owner | \(summary.withOwner) (\(summary.share(summary.withOwner)) %) |\n"
-            out += "| with a named revocation authority | \(summary.withRevocationAuthority) (\(summary.share(summary.withRevocationAuthority)) %) |\n"
-            out += "| identity authority gap (nobody may revoke) | \(summary.open - summary.withRevocationAuthority) |\n"
-            out += "| shared credentials | \(summary.shared.count) |\n"
-        }
-        out += "| oldest open finding | " + (summary.oldestOpenDays.map { "\($0) days (since \(Self.day(summary.oldestOpenSince!)))" } ?? "none") + " |\n\n"
+        for (figure, value) in figures { out += "| \(figure) | \(value) |\n" }
+        out += "\n"
         if governance && !summary.shared.isEmpty {
             out += "### Shared credentials\n\n| secret | rules | sites | places |\n|---|---|---|---|\n"
             for shared in summary.shared {
@@ -179,14 +190,9 @@ public struct SweepReport: Sendable {
         if let last = history.sweeps.last {
             out += "<p>Sweep \(last.id) of \(Self.day(last.startedAt)): <b>\(last.new) new</b>, \(summary.open) open, \(last.resolved) resolved, \(last.reopened) reopened; \(SweepProgress.grouped(last.filesSeen)) files, \(SweepProgress.grouped(last.filesScanned)) read, \(last.errors) errors.</p>\n"
         }
-        out += "<h2>Summary</h2>\n<table class=\"figures\">\n<tr><td>open findings</td><td>\(summary.open)</td></tr>\n"
-        if governance {
-            out += "<tr><td>with a known owner</td><td>\(summary.withOwner) (\(summary.share(summary.withOwner)) %)</td></tr>\n"
-            out += "<tr><td>with a named revocation authority</td><td>\(summary.withRevocationAuthority) (\(summary.share(summary.withRevocationAuthority)) %)</td></tr>\n"
-            out += "<tr><td>identity authority gap (nobody may revoke)</td><td>\(summary.open - summary.withRevocationAuthority)</td></tr>\n"
-            out += "<tr><td>shared credentials</td><td>\(summary.shared.count)</td></tr>\n"
-        }
-        out += "<tr><td>oldest open finding</td><td>" + (summary.oldestOpenDays.map { "\($0) days (since \(Self.day(summary.oldestOpenSince!)))" } ?? "none") + "</td></tr>\n</table>\n"
+        out += "<h2>Summary</h2>\n<table class=\"figures\">\n"
+        for (figure, value) in figures { out += "<tr><td>\(e(figure))</td><td>\(e(value))</td></tr>\n" }
+        out += "</table>\n"
         if governance && !summary.shared.isEmpty {
             out += "<h3>Shared credentials</h3>\n<table><tr><th>secret</th><th>rules</th><th>sites</th><th>places</th></tr>\n"
             for shared in summary.shared {

@@ -3,6 +3,7 @@ import Foundation
 import CustosEngine
 import CustosCore
 import CustosRules
+import CustosSources
 
 /// Options that choose the rules a command runs.
 struct RuleOptions: ParsableArguments {
@@ -75,3 +76,29 @@ struct ScanTuning: ParsableArguments {
 }
 
 extension Confidence: ExpressibleByArgument {}
+
+/// How a directory walk treats the tree: shared by `scan` and `sweep`.
+struct WalkFlags: ParsableArguments {
+    @Flag(name: .long, help: "Read what the default excludes leave out (VCS folders, lockfiles, minified and media files).")
+    var noDefaultExcludes = false
+
+    @Flag(name: .long, help: "Follow symbolic links (each folder is still visited once).")
+    var followSymlinks = false
+
+    @Option(name: .long, help: ArgumentHelp("Do not read files larger than this many megabytes (0: no limit).", valueName: "MB"))
+    var maxFileSize: Int = 0
+
+    func validate() throws {
+        guard maxFileSize >= 0 else { throw ValidationError("--max-file-size cannot be negative") }
+    }
+
+    var maxFileBytes: Int { maxFileSize * 1_048_576 }
+
+    /// The defaults (unless turned off) and `--exclude`; `.custosignore` files, at the roots
+    /// and below, are read by the walker itself.
+    func walkOptions(exclude: [String]) -> WalkOptions {
+        var ignore = IgnoreRules(includeDefaults: !noDefaultExcludes)
+        ignore.add(lines: exclude)
+        return WalkOptions(followSymlinks: followSymlinks, ignore: ignore)
+    }
+}
