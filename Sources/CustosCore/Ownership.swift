@@ -1,8 +1,8 @@
 /// Who owns the identity behind a finding and who may revoke it: attached after the scan,
 /// never used for matching.
-public struct Ownership: Sendable, Hashable {
+public struct Ownership: Sendable, Hashable, Codable {
     /// How the owner was found, most specific first.
-    public enum Attribution: String, Sendable, Hashable {
+    public enum Attribution: String, Sendable, Hashable, Codable {
         /// The registry names this secret's fingerprint.
         case fingerprint
         /// A registry selector (rule, identity pattern, path, repository) matched.
@@ -14,7 +14,7 @@ public struct Ownership: Sendable, Hashable {
     }
 
     /// Whether the identity is past its expiry or rotation date.
-    public enum ExpiryStatus: String, Sendable, Hashable {
+    public enum ExpiryStatus: String, Sendable, Hashable, Codable {
         case unknown, valid, expired
         case rotationOverdue = "rotation-overdue"
     }
@@ -32,13 +32,18 @@ public struct Ownership: Sendable, Hashable {
     public var escalation: [String]
     public var sites: [String]
     public var vendor: String?
-    /// `expires` or `rotate_by` from the registry, as written (YYYY-MM-DD).
+    /// The identity's `expires` and `rotate_by` dates (YYYY-MM-DD), kept so the status can be
+    /// judged again on another day (a sweep's report).
+    public var expires: String?
+    public var rotateBy: String?
+    /// The date the status was judged by: `expires`, or `rotate_by` when it decided.
     public var expiryDate: String?
     public var expiry: ExpiryStatus
 
     public init(attributedBy: Attribution, identityID: String? = nil, kind: String? = nil, owner: String? = nil,
                 contact: String? = nil, revocationAuthority: String? = nil, revocationProcedure: String? = nil,
                 escalation: [String] = [], sites: [String] = [], vendor: String? = nil,
+                expires: String? = nil, rotateBy: String? = nil,
                 expiryDate: String? = nil, expiry: ExpiryStatus = .unknown) {
         self.attributedBy = attributedBy
         self.identityID = identityID
@@ -50,11 +55,30 @@ public struct Ownership: Sendable, Hashable {
         self.escalation = escalation
         self.sites = sites
         self.vendor = vendor
+        self.expires = expires
+        self.rotateBy = rotateBy
         self.expiryDate = expiryDate
         self.expiry = expiry
     }
 
     public static let unowned = Ownership(attributedBy: .none)
+
+    /// This block with its expiry judged on `today` (YYYY-MM-DD, as are the dates): past
+    /// `expires` is expired; otherwise past `rotate_by` is rotation-overdue.
+    public func judgingExpiry(today: String) -> Ownership {
+        var judged = self
+        judged.expiry = .unknown
+        judged.expiryDate = nil
+        if let expires {
+            judged.expiryDate = expires
+            judged.expiry = expires < today ? .expired : .valid
+        }
+        if judged.expiry != .expired, let rotateBy {
+            judged.expiryDate = rotateBy
+            if rotateBy < today { judged.expiry = .rotationOverdue } else if judged.expiry == .unknown { judged.expiry = .valid }
+        }
+        return judged
+    }
 }
 
 /// Another place the same secret was found (for shared-credential findings).

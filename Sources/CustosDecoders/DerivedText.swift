@@ -35,8 +35,7 @@ public struct DerivedText: Sendable {
 
     public private(set) var bytes: [UInt8] = []
     public private(set) var segments: [Segment] = []
-    private var line = 1
-    private var column = 0
+    private var counter = LineCounter()
 
     public init(capacity: Int = 0) {
         bytes.reserveCapacity(capacity)
@@ -57,7 +56,7 @@ public struct DerivedText: Sendable {
     public mutating func appendSegment<Bytes: Collection>(_ segment: Bytes, place: Place, path: String? = nil,
                                                          logicalPath: String? = nil) where Bytes.Element == UInt8 {
         let start = bytes.count
-        let (startLine, startColumn) = (line, column)
+        let (startLine, startColumn) = (counter.line, counter.column)
         append(segment)
         guard bytes.count > start else { return }
         segments.append(Segment(range: start..<bytes.count, place: place, path: path, logicalPath: logicalPath,
@@ -65,15 +64,9 @@ public struct DerivedText: Sendable {
     }
 
     private mutating func append<Bytes: Collection>(_ more: Bytes) where Bytes.Element == UInt8 {
-        for byte in more {
-            if byte == 0x0a {
-                line += 1
-                column = 0
-            } else if byte & 0xc0 != 0x80 {
-                column += 1
-            }
-        }
+        let start = bytes.count
         bytes.append(contentsOf: more)
+        bytes.withUnsafeBytes { counter.advance(over: UnsafeRawBufferPointer(rebasing: $0[start...])) }
     }
 
     /// The segment holding derived byte `offset`, by binary search.

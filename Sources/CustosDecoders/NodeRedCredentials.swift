@@ -32,13 +32,13 @@ public enum NodeRedCredentials {
     }
 
     /// Whether a file name is a Node-RED credentials file.
-    public static func isCredentialsFile(_ name: String) -> Bool {
+    public static func isCredentialsFile<Name: StringProtocol>(_ name: Name) -> Bool {
         name.hasSuffix("_cred.json")
     }
 
     /// Whether a file name may hold the credential secret.
-    public static func mayHoldSecret(_ name: String) -> Bool {
-        [".config.runtime.json", ".config.json", "settings.js", ".env", "node-red.service"].contains(name)
+    public static func mayHoldSecret<Name: StringProtocol>(_ name: Name) -> Bool {
+        [".config.runtime.json", ".config.json", "settings.js", ".env", "node-red.service"].contains { $0 == name }
             || name.hasSuffix(".env")
     }
 

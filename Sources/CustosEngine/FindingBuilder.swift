@@ -1,5 +1,4 @@
 import CustosCore
-import Foundation
 
 /// Turns confirmed matches (buffer offsets) into findings (path, line, column, snippet,
 /// fingerprint), walking the buffer once in order of position.
@@ -56,31 +55,22 @@ struct FindingBuilder {
 /// positions for all findings in a buffer cost one pass, however long its lines.
 struct LineCursor {
     var offset = 0
-    var line: Int
-    /// Code points between the start of the current line and `offset`.
-    var column: Int
+    private var counter: LineCounter
     /// Offset where the current line starts, nil while it started before the buffer.
     var lineStart: Int?
 
     init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
+        counter = LineCounter(line: line, column: column)
     }
+
+    var line: Int { counter.line }
+    /// Code points between the start of the current line and `offset`.
+    var column: Int { counter.column }
 
     mutating func advance(to target: Int, in base: UnsafePointer<UInt8>) {
         guard target > offset else { return }
-        // Line breaks by memchr; code points are counted only on the last line reached.
-        var index = offset
-        while let hit = memchr(base + index, 0x0a, target - index) {
-            let newline = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
-            line += 1
-            column = 0
-            lineStart = newline + 1
-            index = newline + 1
-        }
-        while index < target {
-            if base[index] & 0xc0 != 0x80 { column += 1 }
-            index += 1
+        if let start = counter.advance(over: UnsafeRawBufferPointer(start: base + offset, count: target - offset)) {
+            lineStart = offset + start
         }
         offset = target
     }

@@ -5,7 +5,7 @@ import Foundation
 public enum Rejection: Sendable, Equatable, CustomStringConvertible {
     case keywordMissing
     case lowEntropy(measured: Double, required: Double)
-    case placeholder(String)
+    case placeholder(PlaceholderReason)
     case allowPattern(String)
     case inlineAllowComment
     case emptySecret
@@ -19,6 +19,27 @@ public enum Rejection: Sendable, Equatable, CustomStringConvertible {
         case let .allowPattern(pattern): "matches the allow pattern '\(pattern)'"
         case .inlineAllowComment: "the line carries an allow comment"
         case .emptySecret: "the secret group is empty"
+        }
+    }
+}
+
+/// Why a secret looks like a placeholder. Plain values: a filter runs for every confirmed
+/// match, and the words are only spelled out when someone asks (`rules check`).
+public enum PlaceholderReason: Sendable, Equatable, CustomStringConvertible {
+    case empty, variableReference, template, repeatedCharacter, word, sequential
+    /// Holds a marker word: its index in the strong or (strict rules only) weak list.
+    case marker(index: Int, strong: Bool)
+
+    public var description: String {
+        switch self {
+        case .empty: "empty"
+        case .variableReference: "variable reference"
+        case .template: "template"
+        case .repeatedCharacter: "one repeated character"
+        case .word: "a word, not a secret"
+        case .sequential: "sequential characters"
+        case let .marker(index, strong):
+            "contains '\(String(decoding: strong ? PlaceholderFilter.strongWords[index] : PlaceholderFilter.weakWords[index], as: UTF8.self))'"
         }
     }
 }
@@ -76,26 +97,22 @@ enum PlaceholderFilter {
 
     /// A short reason when `secret` looks like a placeholder, nil when it may be real. Runs for
     /// every confirmed match, so it allocates nothing and reads the secret once per word list.
-    static func reason(_ secret: UnsafeBufferPointer<UInt8>, strict: Bool) -> String? {
-        guard let first = secret.first, let last = secret.last else { return "empty" }
+    static func reason(_ secret: UnsafeBufferPointer<UInt8>, strict: Bool) -> PlaceholderReason? {
+        guard let first = secret.first, let last = secret.last else { return .empty }
         // Variable references and wrapped names: $VAR, %VAR%, <name>, {name}.
         if first == UInt8(ascii: "$") && secret.count > 1 && isIdentifierStart(secret[1]) {
-            return "variable reference"
+            return .variableReference
         }
         if (first == UInt8(ascii: "%") && last == UInt8(ascii: "%"))
             || (first == UInt8(ascii: "<") && last == UInt8(ascii: ">"))
             || (first == UInt8(ascii: "{") && last == UInt8(ascii: "}")) {
-            return "template"
+            return .template
         }
-        if secret.allSatisfy({ $0 == first }) { return "one repeated character" }
-        if exactIndex.contains(secret) { return "a word, not a secret" }
-        if let word = strongIndex.firstWord(in: secret) {
-            return "contains '\(String(decoding: strongWords[word], as: UTF8.self))'"
-        }
-        if strict, let word = weakIndex.firstWord(in: secret) {
-            return "contains '\(String(decoding: weakWords[word], as: UTF8.self))'"
-        }
-        if isSequential(secret) { return "sequential characters" }
+        if secret.allSatisfy({ $0 == first }) { return .repeatedCharacter }
+        if exactIndex.contains(secret) { return .word }
+        if let word = strongIndex.firstWord(in: secret) { return .marker(index: word, strong: true) }
+        if strict, let word = weakIndex.firstWord(in: secret) { return .marker(index: word, strong: false) }
+        if isSequential(secret) { return .sequential }
         return nil
     }
 

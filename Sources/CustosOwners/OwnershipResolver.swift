@@ -91,21 +91,14 @@ public struct OwnershipResolver: Sendable {
     }
 
     private func ownership(_ identity: Identity, by attribution: Ownership.Attribution) -> Ownership {
-        var expiry = Ownership.ExpiryStatus.unknown
-        var date: String?
-        if let expires = identity.expires.flatMap(IsoDay.init) {
-            date = identity.expires
-            expiry = expires < today ? .expired : .valid
-        }
-        if expiry != .expired, let rotateBy = identity.rotateBy.flatMap(IsoDay.init) {
-            date = identity.rotateBy
-            if rotateBy < today { expiry = .rotationOverdue } else if expiry == .unknown { expiry = .valid }
-        }
-        return Ownership(
+        Ownership(
             attributedBy: attribution, identityID: identity.id, kind: identity.kind.rawValue, owner: identity.owner,
             contact: identity.contact, revocationAuthority: identity.revocationAuthority,
             revocationProcedure: identity.revocationProcedure,
             escalation: identity.escalation.compactMap { registry.contacts[$0]?.display },
-            sites: identity.sites, vendor: identity.vendor, expiryDate: date, expiry: expiry)
+            sites: identity.sites, vendor: identity.vendor,
+            expires: identity.expires.flatMap(IsoDay.init)?.description,
+            rotateBy: identity.rotateBy.flatMap(IsoDay.init)?.description)
+            .judgingExpiry(today: today.description)
     }
 }

@@ -21,6 +21,7 @@ public struct DiffScan {
         let started = Date()
         let changes = try GitDiffReader(repository: repository).changes(selection)
         let worker = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
+        worker.collectsNodeRed = false
         /// Per blob: the path it was scanned under and what it holds.
         var blobFindings: [ObjectID: (path: String, findings: [Finding])] = [:]
         var result = ScanResult(findings: [], warnings: [], summary: ScanSummary())

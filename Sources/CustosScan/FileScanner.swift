@@ -27,6 +27,9 @@ final class FileScanner {
     var warnings: [ScanWarning] = []
     var summary = ScanSummary()
     var nodeRed = NodeRedMaterial()
+    /// Set aside Node-RED credentials and settings for decryption after the scan; off where
+    /// nothing decrypts them (git history and diffs).
+    var collectsNodeRed = true
 
     private let chunkSize: Int
     /// Rules that report a secret in its encoded form (tag `encoded`, such as an HTTP Basic
@@ -157,9 +160,9 @@ final class FileScanner {
             return
         }
         summary.filesScanned += 1
-        if wholeFile { nodeRed.consider(path: displayPath, bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled)) }
+        if wholeFile && collectsNodeRed { nodeRed.consider(path: displayPath, bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled)) }
         var region = BlobRegion(path: displayPath)
-        var position = LinePosition()
+        var position = LineCounter()
         let context = min(Self.leadingContext, chunkSize / 2)
         let before = findings.count
         while true {
@@ -290,7 +293,7 @@ final class FileScanner {
             let text = encoding.transcode(bytes)
             return text.withUnsafeBytes { scanDecoded($0, path: path) }
         }
-        nodeRed.consider(path: path, bytes: bytes)
+        if collectsNodeRed { nodeRed.consider(path: path, bytes: bytes) }
         if LogixEscapes.applies(to: path) {
             var text = XMLEntities.worthDecoding(bytes) ? XMLEntities.decode(bytes) : Array(bytes)
             text = text.withUnsafeBytes { LogixEscapes.decode($0) }
@@ -424,20 +427,3 @@ private let noAccessTime: Int32 = 0o1_000_000
 #else
 private let noAccessTime: Int32 = 0
 #endif
-
-/// Line and column (in code points) reached after a stretch of bytes.
-struct LinePosition {
-    var line = 1
-    var column = 0
-
-    mutating func advance(over bytes: UnsafeRawBufferPointer) {
-        for byte in bytes {
-            if byte == 0x0a {
-                line += 1
-                column = 0
-            } else if byte & 0xc0 != 0x80 {
-                column += 1
-            }
-        }
-    }
-}

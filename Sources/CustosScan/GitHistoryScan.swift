@@ -37,6 +37,7 @@ public struct GitHistoryScan: Sendable {
             // Blobs go through the same decoders as files (archives, UTF-16, XML entities,
             // PLC escapes, base64), so an export committed to git is read as on a share.
             let worker = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
+            worker.collectsNodeRed = false
             var warnings: [ScanWarning] = []
             var summary = ScanSummary()
             while true {

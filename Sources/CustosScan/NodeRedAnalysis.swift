@@ -12,9 +12,10 @@ struct NodeRedMaterial: Sendable {
     /// Files above this size are not Node-RED settings or credentials.
     static let maxFileBytes = 4 * 1024 * 1024
 
+    /// Runs for every file a scan reads: the name is looked at in place, without copying.
     mutating func consider(path: String, bytes: UnsafeRawBufferPointer) {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
         guard bytes.count <= Self.maxFileBytes else { return }
+        let name = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
         if NodeRedCredentials.isCredentialsFile(name) {
             credentialFiles.append((path, Data(bytes)))
         } else if NodeRedCredentials.mayHoldSecret(name) {

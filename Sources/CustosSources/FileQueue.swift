@@ -18,18 +18,40 @@ public struct FileEntry: Sendable {
     public var status: FileStatus?
 }
 
-/// What a stat says about a regular file, for telling "unchanged" without reading it.
+/// What a stat says about a regular file: enough to tell "unchanged" without reading it.
+///
+/// Size, modification time and change time (nanoseconds) and the inode number. The change time
+/// catches content written with a forged modification time (`touch -r`, some restore tools);
+/// the inode catches a file replaced by another under the same name. The device number is left
+/// out on purpose: network file systems get a new one at every mount.
 public struct FileStatus: Sendable, Hashable {
     public var size: Int64
     public var modifiedNanoseconds: Int64
     public var changedNanoseconds: Int64
+    /// Zero where the file system has no stable inode numbers.
     public var inode: Int64
 
+    public init(size: Int64, modifiedNanoseconds: Int64, changedNanoseconds: Int64, inode: Int64) {
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+        self.changedNanoseconds = changedNanoseconds
+        self.inode = inode
+    }
+
     public init(_ info: stat) {
-        size = Int64(info.st_size)
-        modifiedNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        changedNanoseconds = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
-        inode = Int64(bitPattern: UInt64(info.st_ino))
+        self.init(size: Int64(info.st_size),
+                  modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                  changedNanoseconds: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec),
+                  inode: Int64(bitPattern: UInt64(info.st_ino)))
+    }
+
+    /// Stats `path` (without following a final symlink unless asked); nil for anything but a
+    /// regular file, with `errno` set when the stat failed.
+    public static func of(_ path: String, followSymlinks: Bool) -> FileStatus? {
+        var info = stat()
+        let status = followSymlinks ? stat(path, &info) : lstat(path, &info)
+        guard status == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return FileStatus(info)
     }
 }
 

@@ -19,7 +19,12 @@ public struct SweepOptions: Sendable {
     /// How often `progress` is called.
     public var progressInterval: Double
 
-    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, walk: WalkOptions = WalkOptions(),
+    /// Two workers per core: a sweep waits on the file system (stat, listing, a share's round
+    /// trips) about as much as it computes (unchanged 200,000-file sweep on 2 cores: 0.82 s
+    /// with 2 workers, 0.74 s with 4).
+    public static var defaultThreads: Int { 2 * ProcessInfo.processInfo.activeProcessorCount }
+
+    public init(threads: Int = SweepOptions.defaultThreads, walk: WalkOptions = WalkOptions(),
                 maxFileSize: Int = 0, batchSize: Int = 1000, batchSeconds: Double = 1, progressInterval: Double = 1) {
         self.threads = max(1, threads)
         self.walk = walk
@@ -227,7 +232,7 @@ final class SweepWorker {
         let stored = try SweepState.lookup(db, path: path)
         if let stored, stored.seenSweep == context.sweep { return examined }
 
-        guard let metadata = entry.status.map(FileMetadata.init) ?? FileMetadata.of(path, followSymlinks: context.options.walk.followSymlinks) else {
+        guard let metadata = entry.status ?? FileStatus.of(path, followSymlinks: context.options.walk.followSymlinks) else {
             if errno == ENOENT { return examined }
             examined.outcome = .failed(FailedFile(path: path, root: root, existingID: stored?.id, metadata: nil,
                                                   message: "cannot stat: \(String(cString: strerror(errno)))"))

@@ -10,7 +10,6 @@ import Foundation
 /// reflected at the next sweep at the cost of re-reading the files with findings only.
 public struct SweepAttribution: Sendable {
     let resolver: OwnershipResolver?
-    let identities: [String: Identity]
     /// SHA-256 over the registry's and every root's CODEOWNERS bytes ("none" without either).
     public let digest: String
 
@@ -35,7 +34,6 @@ public struct SweepAttribution: Sendable {
         } else {
             resolver = nil
         }
-        identities = Dictionary((registry?.identities ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         digest = parts.isEmpty ? "none" : sha256Hex(parts: parts)
         rootNames = roots.map { ($0, SweepRoots.name($0)) }.sorted { $0.0.count > $1.0.count }
     }
@@ -49,11 +47,7 @@ public struct SweepAttribution: Sendable {
             let name = rootNames.first { SweepRoots.contains($0.0, finding.path) }?.1 ?? finding.path
             return SweptLocation(finding, place: name, ownership: nil)
         }
-        let ownership = resolver.attribute(finding)
-        let identity = ownership.identityID.flatMap { identities[$0] }
-        let stored = StoredOwnership(ownership, expires: identity?.expires.flatMap { IsoDay($0)?.description },
-                                     rotateBy: identity?.rotateBy.flatMap { IsoDay($0)?.description })
-        return SweptLocation(finding, place: resolver.place(of: finding), ownership: stored)
+        return SweptLocation(finding, place: resolver.place(of: finding), ownership: resolver.attribute(finding))
     }
 }
 

@@ -79,7 +79,7 @@ public struct SweepHistory: Sendable {
                     ORDER BY path, byte_start
                     """, arguments: [fingerprint]) {
                     if places.isEmpty {
-                        ownership = StoredOwnership.decode(location["ownership"])?.ownership(today: today)
+                        ownership = Ownership.decode(location["ownership"])?.judgingExpiry(today: today)
                     }
                     places.append(OpenFinding.Place(path: location["path"], line: location["line"], column: location["column"],
                                                     place: location["place"], snippet: location["snippet"]))

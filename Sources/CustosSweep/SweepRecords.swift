@@ -1,4 +1,5 @@
 import CustosCore
+import CustosSources
 import Foundation
 
 /// One place a finding was seen in a sweep, with everything a report needs and no secret.
@@ -19,9 +20,9 @@ struct SweptLocation: Sendable, Hashable {
     var snippet: String
     /// The registry site, else the scanned root's name.
     var place: String
-    var ownership: StoredOwnership?
+    var ownership: Ownership?
 
-    init(_ finding: Finding, place: String, ownership: StoredOwnership?) {
+    init(_ finding: Finding, place: String, ownership: Ownership?) {
         fingerprint = finding.fingerprint.hex
         ruleID = finding.ruleID
         secretSHA256 = Fingerprint.plainSHA256(finding.secret)
@@ -42,7 +43,7 @@ enum FileResult: Sendable {
     /// Metadata as stored: not read.
     case unchanged(fileID: Int64)
     /// Metadata changed but the content hash did not: findings stay as they are.
-    case contentUnchanged(fileID: Int64, metadata: FileMetadata, bytesRead: Int64)
+    case contentUnchanged(fileID: Int64, metadata: FileStatus, bytesRead: Int64)
     /// Read and scanned; its locations replace the file's previous ones.
     case scanned(ScannedFile)
     /// Could not be read; the file keeps its previous findings and the error is recorded.
@@ -52,7 +53,7 @@ enum FileResult: Sendable {
 struct ScannedFile: Sendable {
     var path: String
     var root: String
-    var metadata: FileMetadata
+    var metadata: FileStatus
     /// Nil when the file was not read whole (larger than --max-file-size).
     var digest: Data?
     var bytesRead: Int64
@@ -65,68 +66,21 @@ struct FailedFile: Sendable {
     var path: String
     var root: String
     var existingID: Int64?
-    var metadata: FileMetadata?
+    var metadata: FileStatus?
     var message: String
 }
 
-/// The ownership block as the state stores it (JSON), with the identity's dates so the expiry
-/// status can be judged again on the day a report is made.
-public struct StoredOwnership: Codable, Sendable, Hashable {
-    public var attributedBy: String
-    public var identityID: String?
-    public var kind: String?
-    public var owner: String?
-    public var contact: String?
-    public var revocationAuthority: String?
-    public var revocationProcedure: String?
-    public var escalation: [String]
-    public var sites: [String]
-    public var vendor: String?
-    public var expires: String?
-    public var rotateBy: String?
-
-    init(_ ownership: Ownership, expires: String?, rotateBy: String?) {
-        attributedBy = ownership.attributedBy.rawValue
-        identityID = ownership.identityID
-        kind = ownership.kind
-        owner = ownership.owner
-        contact = ownership.contact
-        revocationAuthority = ownership.revocationAuthority
-        revocationProcedure = ownership.revocationProcedure
-        escalation = ownership.escalation
-        sites = ownership.sites
-        vendor = ownership.vendor
-        self.expires = expires
-        self.rotateBy = rotateBy
-    }
-
-    /// The ownership block, its expiry judged on `today` (YYYY-MM-DD) with the registry's
-    /// rule: past `expires` is expired, else past `rotate_by` is rotation-overdue.
-    public func ownership(today: String) -> Ownership {
-        var expiry = Ownership.ExpiryStatus.unknown
-        var date: String?
-        if let expires {
-            date = expires
-            expiry = expires < today ? .expired : .valid
-        }
-        if expiry != .expired, let rotateBy {
-            date = rotateBy
-            if rotateBy < today { expiry = .rotationOverdue } else if expiry == .unknown { expiry = .valid }
-        }
-        return Ownership(attributedBy: Ownership.Attribution(rawValue: attributedBy) ?? .none, identityID: identityID,
-                         kind: kind, owner: owner, contact: contact, revocationAuthority: revocationAuthority,
-                         revocationProcedure: revocationProcedure, escalation: escalation, sites: sites, vendor: vendor,
-                         expiryDate: date, expiry: expiry)
-    }
-
+/// The ownership block as the state stores it: JSON of `Ownership`, whose registry dates let
+/// a report judge the expiry again on its own day.
+extension Ownership {
     var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    static func decode(_ json: String?) -> StoredOwnership? {
+    static func decode(_ json: String?) -> Ownership? {
         guard let json else { return nil }
-        return try? JSONDecoder().decode(StoredOwnership.self, from: Data(json.utf8))
+        return try? JSONDecoder().decode(Ownership.self, from: Data(json.utf8))
     }
 }

@@ -1,4 +1,5 @@
 import CustosCore
+import CustosSources
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -9,7 +10,7 @@ private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.sel
 /// A file as the state last saw it.
 struct StoredFile: Sendable {
     var id: Int64
-    var metadata: FileMetadata?
+    var metadata: FileStatus?
     var digest: Data?
     var findings: Int
     var ownersDigest: String?
@@ -74,9 +75,9 @@ extension SweepState {
         case SQLITE_DONE:
             return nil
         case SQLITE_ROW:
-            var metadata: FileMetadata?
+            var metadata: FileStatus?
             if sqlite3_column_type(handle, 1) != SQLITE_NULL {
-                metadata = FileMetadata(size: sqlite3_column_int64(handle, 1), modifiedNanoseconds: sqlite3_column_int64(handle, 2),
+                metadata = FileStatus(size: sqlite3_column_int64(handle, 1), modifiedNanoseconds: sqlite3_column_int64(handle, 2),
                                         changedNanoseconds: sqlite3_column_int64(handle, 3), inode: sqlite3_column_int64(handle, 4))
             }
             var digest: Data?

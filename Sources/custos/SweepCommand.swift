@@ -70,10 +70,7 @@ struct SweepCommand: ParsableCommand {
             throw fatal("\(error)")
         }
         let terminal = isatty(STDERR_FILENO) == 1
-        // A sweep waits on the file system (stat, listing, a share's round trips) about as
-        // much as it computes: twice as many workers as cores keep the cores busy
-        // (unchanged 200,000-file sweep: 0.82 s with 2 workers, 0.74 s with 4, on 2 cores).
-        let options = SweepOptions(threads: tuning.requestedThreads ?? 2 * ProcessInfo.processInfo.activeProcessorCount,
+        let options = SweepOptions(threads: tuning.requestedThreads ?? SweepOptions.defaultThreads,
                                    walk: walk.walkOptions(exclude: tuning.exclude),
                                    maxFileSize: walk.maxFileBytes, batchSize: batchSize,
                                    progressInterval: terminal ? 0.5 : logInterval)
