@@ -56,7 +56,7 @@ struct JSONReporter: Reporter {
         writer.field("redacted", context.display == .redacted)
         writer.field("identity", finding.identity)
         writer.field("fingerprint", finding.fingerprint.hex)
-        writer.field("snippet", finding.snippet.render(secret: secret))
+        writer.field("snippet", finding.snippet.render(secret: secret, others: context.display))
         if let logicalPath = finding.logicalPath { writer.field("logical_path", logicalPath) }
         if let ownership = finding.ownership { write(ownership, key: "ownership", camelCase: false, to: &writer) }
         if !finding.related.isEmpty {
@@ -107,7 +107,7 @@ struct JSONReporter: Reporter {
         writer.beginObject(key: key)
         writer.field(name("attributed_by"), ownership.attributedBy.rawValue)
         writer.field(name("identity_id"), ownership.identityID)
-        writer.field(name("kind"), ownership.kind)
+        writer.field(name("kind"), ownership.kind?.rawValue)
         writer.field(name("owner"), ownership.owner)
         writer.field(name("contact"), ownership.contact)
         writer.field(name("revocation_authority"), ownership.revocationAuthority)
@@ -115,7 +115,7 @@ struct JSONReporter: Reporter {
         writer.field(name("escalation"), strings: ownership.escalation)
         writer.field(name("sites"), strings: ownership.sites)
         writer.field(name("vendor"), ownership.vendor)
-        writer.field(name("expiry_date"), ownership.expiryDate)
+        writer.field(name("expiry_date"), ownership.expiryDate?.description)
         writer.field(name("expiry"), ownership.expiry.rawValue)
         writer.endObject()
     }

@@ -167,7 +167,7 @@ public struct Sweep: Sendable {
         var walkErrors: [ScanWarning] = []
         for warning in walk.warnings {
             walkErrors.append(warning)
-            if warning.message.hasPrefix("cannot list folder") || roots.contains(warning.path) {
+            if warning.kind == .unlistedFolder || warning.kind == .missingRoot || roots.contains(warning.path) {
                 unreachable.append(warning.path)
             }
         }
@@ -176,7 +176,7 @@ public struct Sweep: Sendable {
         let counts = filesPerRoot.withLock { $0 }
         for root in roots where (counts[root] ?? 0) == 0 && state.fileCount(roots: [root]) > 0 && !unreachable.contains(root) {
             unreachable.append(root)
-            walkErrors.append(ScanWarning(path: root, message: "lists no files, but the state holds some from earlier sweeps: is the share mounted? Its findings are kept as they were"))
+            walkErrors.append(ScanWarning(.unlistedFolder, path: root, message: "lists no files, but the state holds some from earlier sweeps: is the share mounted? Its findings are kept as they were"))
         }
         let outcome = try state.finish(ticket, closing: SweepClosing(
             roots: roots, unreachable: unreachable, walkErrors: walkErrors, unchanged: unchangedRows.withLock { $0 },

@@ -32,7 +32,7 @@ struct SweptLocation: Sendable, Hashable {
         line = finding.start.line
         column = finding.start.column
         byteStart = finding.byteStart
-        snippet = finding.snippet.render(secret: secretRedacted)
+        snippet = finding.snippet.render(secret: secretRedacted, others: .redacted)
         self.place = place
         self.ownership = ownership
     }
