@@ -45,6 +45,11 @@ struct JSONReporter: Reporter {
         writer.field("rule_name", context.ruleName(finding.ruleID))
         writer.field("confidence", context.confidence(of: finding).rawValue)
         writer.field("path", finding.path)
+        if finding.origin.isInsideContainer {
+            // The same place as `path`, taken apart: the file, then each member inside it.
+            writer.field("artifact", finding.origin.artifactPath)
+            writer.field("members", strings: finding.origin.containerChain)
+        }
         writer.field("line", finding.start.line)
         writer.field("column", finding.start.column)
         writer.field("end_line", finding.end.line)
@@ -58,6 +63,13 @@ struct JSONReporter: Reporter {
         writer.field("fingerprint", finding.fingerprint.hex)
         writer.field("snippet", finding.snippet.render(secret: secret, others: context.display))
         if let logicalPath = finding.logicalPath { writer.field("logical_path", logicalPath) }
+        if let repeats = finding.repeats {
+            writer.beginObject(key: "repeats")
+            writer.field("count", repeats.count)
+            writer.field("last_line", repeats.lastLine)
+            writer.field("lines", ints: repeats.sampleLines)
+            writer.endObject()
+        }
         if let ownership = finding.ownership { write(ownership, key: "ownership", camelCase: false, to: &writer) }
         if !finding.related.isEmpty {
             writer.beginArray(key: "related")
