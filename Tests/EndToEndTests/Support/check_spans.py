@@ -78,10 +78,12 @@ def main():
     report = json.load(sys.stdin)
     failures, checked = [], 0
     for finding in report["findings"]:
-        path = finding.get("artifact", finding["path"])
+        # Reports name containers as `artifact` and `members`; `path` joins them with "!/".
+        parts = finding["path"].split("!/")
+        path = finding.get("artifact", parts[0])
         with open(path, "rb") as handle:
             data = handle.read()
-        for member in finding.get("members", []):
+        for member in finding.get("members", parts[1:]):
             data = open_member(data, member)
         start, end = finding["byte_start"], finding["byte_end"]
         span = data[start:end]
