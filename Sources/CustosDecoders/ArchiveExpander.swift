@@ -52,7 +52,7 @@ public struct ArchiveExpander {
         var bytes: Int
     }
 
-    private struct LimitExceeded: Error {}
+    struct LimitExceeded: Error {}
 
     private func expand(_ data: Data, prefix: String, depth: Int, budget: inout Budget,
                         into members: inout [ArchiveMember], notes: inout [String]) {
@@ -108,5 +108,55 @@ public struct ArchiveExpander {
             }
             members.append(ArchiveMember(name: name, bytes: content))
         }
+    }
+}
+
+extension ArchiveExpander {
+    /// Calls `body` with each file member of one zip archive (not opening nested archives:
+    /// the pipeline decodes each member again, under the same budget), and returns problems.
+    public func forEachMember(of data: Data, budget: DecodeBudget,
+                              _ body: (String, UnsafeRawBufferPointer) -> Void) -> [DecodeProblem] {
+        let archive: Archive
+        do {
+            archive = try Archive(data: data, accessMode: .read)
+        } catch {
+            return [DecodeProblem(.malformed, "not a readable zip archive (\(error))")]
+        }
+        var problems: [DecodeProblem] = []
+        for entry in archive where entry.type == .file {
+            let declared = Int(clamping: entry.uncompressedSize)
+            let compressed = max(Int(clamping: entry.compressedSize), 1)
+            if declared > limits.maxMemberBytes {
+                problems.append(DecodeProblem(.limitExceeded, "\(entry.path): \(declared) bytes, over the \(limits.maxMemberBytes)-byte member limit; skipped"))
+                continue
+            }
+            if declared / compressed > budget.maxRatio {
+                problems.append(DecodeProblem(.limitExceeded, "\(entry.path): compression ratio \(declared / compressed):1 looks like a zip bomb; skipped"))
+                continue
+            }
+            guard budget.members > 0 else {
+                problems.append(DecodeProblem(.limitExceeded, "stopped after \(limits.maxMembers) members: the rest of the archive was not read"))
+                break
+            }
+            var content = Data()
+            let allowance = min(budget.expandedBytes, limits.maxMemberBytes)
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    guard content.count + chunk.count <= allowance else { throw LimitExceeded() }
+                    content.append(chunk)
+                }
+            } catch is LimitExceeded {
+                problems.append(DecodeProblem(.limitExceeded, "\(entry.path): expands past the archive's size limit; skipped (possible zip bomb)"))
+                budget.expandedBytes = 0
+                continue
+            } catch {
+                problems.append(DecodeProblem(.malformed, "\(entry.path): cannot be extracted (\(error)); skipped"))
+                _ = budget.charge(memberBytes: 0)
+                continue
+            }
+            _ = budget.charge(memberBytes: content.count)
+            content.withUnsafeBytes { body(entry.path, $0) }
+        }
+        return problems
     }
 }

@@ -114,7 +114,7 @@ public final class FileQueue: Sendable {
             var info = stat()
             let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
             guard stat(root, &info) == 0 else {
-                initial.report.warnings.append(ScanWarning(path: root, message: "cannot open: \(String(cString: strerror(errno)))"))
+                initial.report.warnings.append(ScanWarning(.missingRoot, path: root, message: "cannot open: \(String(cString: strerror(errno)))"))
                 continue
             }
             if (info.st_mode & S_IFMT) == S_IFDIR {
@@ -182,7 +182,7 @@ public final class FileQueue: Sendable {
         var items: [Item] = []
         var report = WalkReport()
         guard let directory = opendir(path) else {
-            report.warnings.append(ScanWarning(path: path, message: "cannot list folder: \(String(cString: strerror(errno)))"))
+            report.warnings.append(ScanWarning(.unlistedFolder, path: path, message: "cannot list folder: \(String(cString: strerror(errno)))"))
             return (items, report)
         }
         defer { closedir(directory) }
@@ -205,7 +205,7 @@ public final class FileQueue: Sendable {
                 // lstat only when the listing does not say what the entry is.
                 if lstat(childPath, &info) != 0 {
                     if errno != ENOENT {
-                        report.warnings.append(ScanWarning(path: childPath, message: "cannot stat: \(String(cString: strerror(errno)))"))
+                        report.warnings.append(ScanWarning(.unreadable, path: childPath, message: "cannot stat: \(String(cString: strerror(errno)))"))
                     }
                     continue
                 }
@@ -266,7 +266,7 @@ public final class FileQueue: Sendable {
         do {
             try rules.add(fileAt: file)
         } catch {
-            report.warnings.append(ScanWarning(path: file, message: "cannot read the ignore file: \(error.localizedDescription)"))
+            report.warnings.append(ScanWarning(.configuration, path: file, message: "cannot read the ignore file: \(error.localizedDescription)"))
             return scopes
         }
         return rules.isEmpty ? scopes : scopes.adding(rules, atFolder: relative)

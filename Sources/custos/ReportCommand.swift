@@ -41,7 +41,7 @@ struct Report: ParsableCommand {
         let (ruleSet, engine) = try ruleOptions.compile()
         let scanned = DirectoryScan(engine: engine, options: DirectoryScanOptions()).run(roots: paths)
         let result = try ownersOptions.apply(to: scanned, roots: paths, rules: ruleSet)
-        let context = ReportContext(rules: ruleSet.rules + GovernanceRule.rules + NodeRedAnalysis.rules, display: .redacted, toolVersion: Custos.version)
+        let context = ReportContext(rules: ruleSet.reportedRules, display: .redacted, toolVersion: Custos.version)
         let report = OwnerReport(result, context: context)
         do {
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)

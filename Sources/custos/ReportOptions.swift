@@ -41,7 +41,7 @@ struct ReportOptions: ParsableArguments {
         }
         let useColor = output == nil && format == .text && isatty(STDOUT_FILENO) == 1
             && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-        var context = ReportContext(rules: rules.rules + GovernanceRule.rules + NodeRedAnalysis.rules, display: noRedact ? .whole : .redacted,
+        var context = ReportContext(rules: rules.reportedRules, display: noRedact ? .whole : .redacted,
                                     toolVersion: Custos.version)
         context.repository = repository
         let report = format.reporter(color: useColor).render(result, context: context)

@@ -33,8 +33,8 @@ func token(_ seed: Int) -> String {
     })
 }
 
-@Suite("File scanner")
-struct FileScannerTests {
+@Suite("Blob scanner")
+struct BlobScannerTests {
     @Test("chunked and whole-file scans agree, including secrets across chunk boundaries")
     func chunksAgreeWithWholeFile() throws {
         // Lines of varying length put tokens and a multi-line key across many 1 KiB boundaries.
@@ -47,28 +47,30 @@ struct FileScannerTests {
         }
         let tree = try TemporaryTree(["big.txt": text])
         let engine = try engine()
-        let whole = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
-        whole.scan(path: tree.url("big.txt").path, displayPath: "big.txt")
-        let chunked = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0, chunkSize: 1024, overlap: 1024)
-        chunked.scan(path: tree.url("big.txt").path, displayPath: "big.txt")
-        #expect(whole.findings.count == 408)
+        let whole = BlobScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
+        whole.scanFile(at: tree.url("big.txt").path, as: .file("big.txt"))
+        let chunked = BlobScanner(engine: engine, followSymlinks: false, maxFileSize: 0, chunkSize: 1024, overlap: 1024)
+        chunked.scanFile(at: tree.url("big.txt").path, as: .file("big.txt"))
+        // 400 tokens and one key block: its 7 repeats fold into the first (issue 11).
+        #expect(whole.results.sink.findings.count == 401)
+        #expect(whole.results.sink.findings.first { $0.ruleID == "demo-key" }?.repeats?.count == 7)
         let describe = { (findings: [Finding]) in
             findings.sorted(by: Finding.reportOrder).map { "\($0.ruleID) \($0.start.line):\($0.start.column)-\($0.end.line):\($0.end.column) @\($0.byteStart) \($0.snippet.before.suffix(8))" }
         }
-        let difference = describe(chunked.findings).difference(from: describe(whole.findings))
+        let difference = describe(chunked.results.sink.findings).difference(from: describe(whole.results.sink.findings))
         #expect(difference.isEmpty, "\(Array(difference.prefix(6)))")
-        #expect(chunked.summary.bytesScanned == text.utf8.count)
+        #expect(chunked.results.summary.bytesScanned == text.utf8.count)
     }
 
     @Test("a file that vanishes between listing and reading is a warning and the scan goes on")
     func vanishingFile() throws {
         let tree = try TemporaryTree(["gone.txt": token(1), "kept.txt": token(2)])
-        let scanner = FileScanner(engine: try engine(), followSymlinks: false, maxFileSize: 0)
+        let scanner = BlobScanner(engine: try engine(), followSymlinks: false, maxFileSize: 0)
         try FileManager.default.removeItem(at: tree.url("gone.txt"))
-        scanner.scan(path: tree.url("gone.txt").path, displayPath: "gone.txt")
-        scanner.scan(path: tree.url("kept.txt").path, displayPath: "kept.txt")
-        #expect(scanner.warnings == [ScanWarning(path: "gone.txt", message: "vanished before it could be read")])
-        #expect(scanner.findings.map(\.path) == ["kept.txt"])
+        scanner.scanFile(at: tree.url("gone.txt").path, as: .file("gone.txt"))
+        scanner.scanFile(at: tree.url("kept.txt").path, as: .file("kept.txt"))
+        #expect(scanner.results.warnings == [ScanWarning(.vanished, path: "gone.txt", message: "vanished before it could be read")])
+        #expect(scanner.results.sink.findings.map(\.path) == ["kept.txt"])
     }
 
     @Test("binary files are skipped by sniffing; empty and invalid UTF-8 files are scanned")
@@ -80,14 +82,14 @@ struct FileScannerTests {
         let tree = try TemporaryTree(["empty.txt": ""])
         try tree.write("binary.bin", binary)
         try tree.write("invalid.txt", invalid)
-        let scanner = FileScanner(engine: try engine(), followSymlinks: false, maxFileSize: 0)
+        let scanner = BlobScanner(engine: try engine(), followSymlinks: false, maxFileSize: 0)
         for name in ["binary.bin", "empty.txt", "invalid.txt"] {
-            scanner.scan(path: tree.url(name).path, displayPath: name)
+            scanner.scanFile(at: tree.url(name).path, as: .file(name))
         }
-        #expect(scanner.summary.filesSkippedBinary == 1)
-        #expect(scanner.summary.filesScanned == 2)
-        #expect(scanner.findings.map(\.secret) == [token(4)])
-        #expect(scanner.warnings.isEmpty)
+        #expect(scanner.results.summary.filesSkippedBinary == 1)
+        #expect(scanner.results.summary.filesScanned == 2)
+        #expect(scanner.results.sink.findings.map(\.secret) == [token(4)])
+        #expect(scanner.results.warnings.isEmpty)
     }
 
     @Test("a directory scan returns findings in a fixed order whatever the thread count")
