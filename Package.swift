@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "CustosScan",
                 dependencies: ["CustosCore", "CustosEngine", "CustosSources", "CustosDecoders"]),
         .target(name: "CustosSweep",
-                dependencies: ["CustosCore", "CustosEngine", "CustosSources", "CustosScan", "CustosOwners",
+                dependencies: ["CustosCore", "CustosEngine", "CustosSources", "CustosScan", "CustosOwners", "CustosReport",
                                .product(name: "GRDB", package: "GRDB.swift"),
                                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                                .product(name: "Crypto", package: "swift-crypto")]),

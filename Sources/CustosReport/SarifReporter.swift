@@ -124,7 +124,7 @@ struct SarifReporter: Reporter {
         writer.beginObject()
         writer.field("ruleId", finding.ruleID)
         writer.field("ruleIndex", ruleIndex)
-        writer.field("level", Self.level(confidence))
+        writer.field("level", Self.governedLevel(finding, confidence: confidence))
         writer.beginObject(key: "message")
         var message = "\(context.ruleName(finding.ruleID)) found: \(secret)"
         if let identity = finding.identity { message += " (identity \(identity))" }
@@ -193,6 +193,7 @@ struct SarifReporter: Reporter {
         if let ownership = finding.ownership {
             JSONReporter.write(ownership, key: "ownership", camelCase: true, to: &writer)
         }
+        Self.writeGovernance(finding, confidence: confidence, to: &writer)
         if let git = finding.git {
             writer.field("blob", git.blob)
             if let first = git.introducedBy {
@@ -244,5 +245,33 @@ struct SarifReporter: Reporter {
             }
         }
         return out
+    }
+}
+
+// Governance verdicts in SARIF (issue 15): a verdict is an attribute of the one result for a
+// secret at a place — properties `verdicts`, `severity` and `security-severity`, tags
+// `verdict:NAME` with the verdict's OWASP NHI category, and the level raised to the severity —
+// so code scanning shows one alert per secret that can still be filtered by verdict.
+extension SarifReporter {
+    static func governedLevel(_ finding: Finding, confidence: Confidence) -> String {
+        switch finding.severity(ruleConfidence: confidence) {
+        case .critical, .high: "error"
+        case .medium: "warning"
+        case .low: "note"
+        }
+    }
+
+    static func writeGovernance(_ finding: Finding, confidence: Confidence, to writer: inout JSONWriter) {
+        guard !finding.verdicts.isEmpty else { return }
+        let severity = finding.severity(ruleConfidence: confidence)
+        writer.field("verdicts", strings: finding.verdicts.map(\.rawValue))
+        writer.field("severity", severity.rawValue)
+        writer.field("security-severity", severity == .critical ? "9.5" : securitySeverity(severity >= .high ? .high : severity == .medium ? .medium : .low))
+        var tags = ["governance"]
+        for verdict in finding.verdicts {
+            tags.append("verdict:\(verdict.rawValue)")
+            if !tags.contains(verdict.owaspCategory) { tags.append(verdict.owaspCategory) }
+        }
+        writer.field("tags", strings: tags)
     }
 }

@@ -9,12 +9,15 @@ import Foundation
 /// attributed under another digest is read again, so editing owners.yaml or CODEOWNERS is
 /// reflected at the next sweep at the cost of re-reading the files with findings only.
 public struct SweepAttribution: Sendable {
-    let resolver: OwnershipResolver?
+    /// Places (registry sites, `--site`s, roots) and, when `ownersKnown`, ownership.
+    let resolver: OwnershipResolver
+    let ownersKnown: Bool
     /// SHA-256 over the registry's and every root's CODEOWNERS bytes ("none" without either).
     public let digest: String
 
-    /// Attribution from `registry` (read from `registryPath`) and the roots' CODEOWNERS files.
-    public init(registry: OwnersRegistry?, registryPath: String?, roots: [String]) {
+    /// Attribution from `registry` (read from `registryPath`) and the roots' CODEOWNERS files;
+    /// `sites` are folders named on the command line (`--site NAME=PATH`).
+    public init(registry: OwnersRegistry?, registryPath: String?, roots: [String], sites: [Site] = []) {
         var parts: [String] = []
         if let registryPath, let data = FileManager.default.contents(atPath: registryPath) {
             parts.append("registry\u{0}" + Fingerprint.plainSHA256(String(decoding: data, as: UTF8.self)))
@@ -29,25 +32,15 @@ public struct SweepAttribution: Sendable {
             }
             scanRoots.append(ScanRoot(displayPath: root, name: SweepRoots.name(root), codeOwners: codeOwners))
         }
-        if registry != nil || scanRoots.contains(where: { $0.codeOwners != nil }) {
-            resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots)
-        } else {
-            resolver = nil
-        }
+        ownersKnown = registry != nil || scanRoots.contains(where: { $0.codeOwners != nil })
+        resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots, extraSites: sites)
+        for site in sites { parts.append("site\u{0}\(site.id)\u{0}\(site.root ?? "")") }
         digest = parts.isEmpty ? "none" : sha256Hex(parts: parts)
-        rootNames = roots.map { ($0, SweepRoots.name($0)) }.sorted { $0.0.count > $1.0.count }
     }
-
-    /// Roots and their names, longest first (for the place of a finding without a registry).
-    private let rootNames: [(String, String)]
 
     /// A finding as the state stores it: its place and, when owners are known, its ownership.
     func locate(_ finding: Finding) -> SweptLocation {
-        guard let resolver else {
-            let name = rootNames.first { SweepRoots.contains($0.0, finding.path) }?.1 ?? finding.path
-            return SweptLocation(finding, place: name, ownership: nil)
-        }
-        return SweptLocation(finding, place: resolver.place(of: finding), ownership: resolver.attribute(finding))
+        SweptLocation(finding, place: resolver.place(of: finding), ownership: ownersKnown ? resolver.attribute(finding) : nil)
     }
 }
 

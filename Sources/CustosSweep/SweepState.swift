@@ -11,7 +11,9 @@ public final class SweepState: Sendable {
     /// "cstw" in the SQLite header's application id: tells a custos state from any database.
     static let applicationID: UInt32 = 0x6373_7477
     /// The schema this custos writes; older ones are migrated, newer ones refused.
-    static let schemaVersion = 1
+    /// 2: `place_history` (every place a finding was ever found, first and last sweep) and an
+    /// index of findings by the secret's SHA-256, for `custos who`.
+    static let schemaVersion = 2
 
     public let path: String
     let pool: DatabasePool
@@ -224,8 +226,26 @@ enum SweepSchema {
               PRIMARY KEY (file_id, fingerprint, path, byte_start)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS locations_by_fingerprint ON locations(fingerprint);
             CREATE TABLE IF NOT EXISTS walk_errors (sweep INTEGER NOT NULL, path TEXT NOT NULL, message TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS place_history (
+              fingerprint TEXT NOT NULL,
+              path TEXT NOT NULL,
+              line INTEGER NOT NULL,
+              place TEXT NOT NULL,
+              ownership TEXT,
+              first_seen_sweep INTEGER NOT NULL,
+              last_seen_sweep INTEGER NOT NULL,
+              PRIMARY KEY (fingerprint, path)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS findings_by_secret ON findings(secret_sha256);
             INSERT OR REPLACE INTO meta(key, value) VALUES ('format', 'custos-sweep-state');
             """)
+        if version == 1 {
+            // A state from before place history: its current places start the history.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO place_history(fingerprint, path, line, place, ownership, first_seen_sweep, last_seen_sweep)
+                SELECT l.fingerprint, l.path, l.line, l.place, l.ownership, f.first_seen_sweep, f.last_seen_sweep
+                FROM locations l JOIN findings f ON f.fingerprint = l.fingerprint
+                """)
+        }
         try db.execute(sql: "PRAGMA application_id = \(Int32(bitPattern: SweepState.applicationID))")
         try db.execute(sql: "PRAGMA user_version = \(SweepState.schemaVersion)")
     }

@@ -143,6 +143,14 @@ extension SweepState: SweepStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [id, location.fingerprint, location.path, location.line, location.column,
                                          location.byteStart, location.snippet, location.place, location.ownership?.json])
+            // Every place a finding was ever found, for `custos who` (first and last sweep).
+            try db.cachedStatement(sql: """
+                INSERT INTO place_history(fingerprint, path, line, place, ownership, first_seen_sweep, last_seen_sweep)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(fingerprint, path) DO UPDATE SET line = excluded.line, place = excluded.place,
+                  ownership = excluded.ownership, last_seen_sweep = excluded.last_seen_sweep
+                """).execute(arguments: [location.fingerprint, location.path, location.line, location.place,
+                                         location.ownership?.json, sweep, sweep])
         }
     }
 
@@ -247,6 +255,17 @@ extension SweepState {
                 UPDATE findings SET status = 'resolved', resolved_sweep = ?
                 WHERE status != 'resolved'
                 AND NOT EXISTS (SELECT 1 FROM locations WHERE locations.fingerprint = findings.fingerprint)
+                """, arguments: [sweep])
+            // Places still held (in files found unchanged too) were seen in this sweep; places
+            // of findings that never were (see above) go with them.
+            try db.execute(sql: """
+                UPDATE place_history SET last_seen_sweep = ?1
+                WHERE last_seen_sweep < ?1 AND EXISTS (SELECT 1 FROM locations l
+                  WHERE l.fingerprint = place_history.fingerprint AND l.path = place_history.path)
+                """, arguments: [sweep])
+            try db.execute(sql: """
+                DELETE FROM place_history WHERE first_seen_sweep = ?
+                AND NOT EXISTS (SELECT 1 FROM findings WHERE findings.fingerprint = place_history.fingerprint)
                 """, arguments: [sweep])
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [sweep]) ?? 0 }
             let new = try count("SELECT count(*) FROM findings WHERE status = 'new' AND first_seen_sweep = ?")

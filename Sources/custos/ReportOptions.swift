@@ -34,6 +34,9 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Exit status when findings remain (default 1).", valueName: "n"))
     var exitCode: Int32 = ExitStatus.findings
 
+    @Option(name: .long, help: ArgumentHelp("Exit with --exit-code only when a finding remains with one of these verdicts (\(FailCondition.allValueStrings.joined(separator: ", ")); repeatable; default any).", valueName: "verdict"))
+    var failOn: [FailCondition] = []
+
     func validate() throws {
         guard (0...255).contains(exitCode) else { throw ValidationError("--exit-code takes 0 to 255") }
         if quiet && verbose { throw ValidationError("--quiet and --verbose exclude each other") }
@@ -90,7 +93,7 @@ struct ReportOptions: ParsableArguments {
             Console.error("custos: incomplete: \(unseen.count) part\(unseen.count == 1 ? "" : "s") of what was asked could not be scanned (see the warnings above); exit status \(ExitStatus.incomplete)")
             throw ExitCode(ExitStatus.incomplete)
         }
-        if !result.findings.isEmpty { throw ExitCode(exitCode) }
+        if result.findings.contains(where: { FailCondition.fails($0, on: failOn) }) { throw ExitCode(exitCode) }
     }
 }
 
