@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosTestSupport", "ZIPFoundation"]),
         .testTarget(name: "CustosReportTests", dependencies: ["CustosReport", "CustosTestSupport"]),
         .testTarget(name: "CustosSweepTests",
-                    dependencies: ["CustosSweep", "CustosScan", "CustosEngine", "CustosRules", "CustosOwners", "CustosTestSupport",
+                    dependencies: ["CustosSweep", "CustosScan", "CustosEngine", "CustosRules", "CustosOwners", "CustosReport", "CustosTestSupport",
                                    .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EndToEndTests", dependencies: ["CustosTestSupport"]),
     ]

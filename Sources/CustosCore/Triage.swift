@@ -3,7 +3,7 @@
 /// up, so a person can check an order by hand; the README's "Triage order" table is this code.
 ///
 /// - **severity**: the rule's confidence raised by the verdicts — low 10, medium 20, high 30,
-///   critical 50 (a break-glass account is critical).
+///   critical 120 (a break-glass account is critical), so a critical finding always comes first.
 /// - **exposure**: in git history 15 (every clone holds it; editing the file does not remove
 ///   it), in a file on a share or tree 10, and 10 for each further site it is found at (at most 30).
 /// - **blast radius**: 5 for each site, vendor and supported asset or workflow the identity
@@ -26,7 +26,7 @@ public struct TriageScore: Sendable, Hashable, Comparable, CustomStringConvertib
         case .low: 10
         case .medium: 20
         case .high: 30
-        case .critical: 50
+        case .critical: 120
         }
         exposure = (inGitHistory ? 15 : 0) + (inFiles ? 10 : 0) + min(30, 10 * max(0, sitesFoundAt - 1))
         blastRadius = min(25, 5 * (max(0, sitesTouched) + max(0, vendors) + max(0, supports)))

@@ -94,11 +94,9 @@ public struct OwnershipResolver: Sendable {
         }) {
             return site.id
         }
-        if let root = registry.root, let relative = RegistryPaths.relative(absolute, to: root) {
-            let inside = String(finding.path.dropFirst(finding.origin.artifactPath.count))
-            for site in registry.sites where site.paths.contains(where: { $0.matches(relative + inside) }) {
-                return site.id
-            }
+        let paths = relativePaths(of: finding)
+        for site in registry.sites where site.paths.contains(where: { glob in paths.contains { glob.matches($0) } }) {
+            return site.id
         }
         if let site = extraSites.first(where: { RegistryPaths.relative(absolute, to: $0.root!) != nil || absolute == $0.root }) {
             return site.id

@@ -110,7 +110,7 @@ public struct Incident: Sendable {
         var revoke: [String] = []
         if let owner, owner.attributedBy != .none {
             if let revoker = owner.revoker {
-                revoke.append("\(revoker) revokes it" + (owner.revocationProcedure.map { ", following \($0)" } ?? "") + ".")
+                revoke.append("\(revoker) revokes it" + RevocationWording.procedure(owner) + ".")
             } else {
                 revoke.append("Nobody is named who may revoke it: agree with \(owner.owner ?? "the owner") who does, then revoke.")
             }
@@ -119,7 +119,7 @@ public struct Incident: Sendable {
         }
         if let identity = records.compactMap(\.identity).first { revoke.append("The account or key it belongs to: \(identity).") }
 
-        var rotate: [String] = ["Issue a new credential" + (verdicts.contains(.shared) ? " — one per site, not one shared again" : "") + " and put it in a secret store."]
+        var rotate: [String] = ["Issue a new credential" + (verdicts.contains(.shared) ? " (one per site, not one shared again)" : "") + " and put it in a secret store."]
         for place in now { rotate.append("Replace it at \(describe(place)) with a reference to the secret store.") }
         for asset in radius.supports { rotate.append("Give \(asset) the new credential.") }
 

@@ -225,7 +225,7 @@ public enum RevocationWording {
         guard let revoker = ownership.revoker else {
             return "Nobody is named who may revoke it: agree on a revocation authority with \(ownership.owner ?? "the owner") first."
         }
-        var sentence = "Ask \(revoker) to revoke it" + (ownership.revocationProcedure.map { " following \($0)" } ?? "") + "."
+        var sentence = "Ask \(revoker) to revoke it" + procedure(ownership) + "."
         if let impact = ownership.revocationImpact, impact != .safe { sentence += " " + impact.meaning }
         if ownership.kind == .breakGlass { sentence += " Break-glass: rotate it after every use." }
         return sentence
@@ -254,7 +254,7 @@ public enum RevocationWording {
             steps.append(coordinate)
         }
         if let revoker = ownership.revoker {
-            steps.append("Ask \(revoker) to revoke it" + (ownership.revocationProcedure.map { " following \($0)" } ?? "") + ".")
+            steps.append("Ask \(revoker) to revoke it" + procedure(ownership) + ".")
         } else {
             steps.append("Nobody is named who may revoke it: agree on a revocation authority with \(ownership.owner ?? "the owner") first.")
         }
@@ -266,6 +266,12 @@ public enum RevocationWording {
         }
         steps.append("Remove the secret from every place listed and replace it with a reference to a secret store.")
         return steps
+    }
+
+    /// ` following https://…` for a runbook link, ` (how: …)` for words.
+    static func procedure(_ ownership: Ownership) -> String {
+        guard let procedure = ownership.revocationProcedure else { return "" }
+        return procedure.contains("://") ? " following \(procedure)" : " (how: \(procedure))"
     }
 
     /// `expired since 2024-06-30`, `valid until 2030-01-01`, or nil when no date is registered.

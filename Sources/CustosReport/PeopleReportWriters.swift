@@ -148,7 +148,7 @@ extension PeopleReport {
         .v-break-glass,.sev-critical{background:#7a0010;color:#fff}.v-unowned,.v-expired,.v-outside-access-window,.sev-high{background:#c62828;color:#fff}
         .v-no-revoker,.v-shared,.sev-medium{background:#ef8a17;color:#fff}.v-vendor{background:#5a4fcf;color:#fff}.sev-low{background:#888;color:#fff}
         .status{font-weight:600;text-transform:uppercase;font-size:.75em}.new{color:#b00}.reopened{color:#c60}.open{color:#555}
-        ol.plan>li{margin-bottom:.6em}ol.plan>li>b{font-size:1.05em}
+        ol.plan>li{margin-bottom:.6em}ol.plan>li>b{font-size:1.05em}td.id code{white-space:nowrap}
         """
 
     public func html() -> String {
@@ -206,7 +206,7 @@ extension PeopleReport {
                 let labels = zip(item.record.verdicts, item.labels).map { "<span class=\"label v-\(e($0.rawValue))\">\(e($1))</span>" }.joined()
                 let places = Self.places(item).map { "<code>\(e($0))</code>" }.joined(separator: "<br>")
                 let status = item.record.status?.rawValue ?? "found"
-                out += "<tr><td>\(item.record.triage.total) <span class=\"label sev-\(severity)\">\(severity)</span></td><td><code>\(e(item.id))</code></td><td>\(e(item.record.ruleID))</td><td><code>\(e(item.record.secretRedacted))</code></td><td>\(labels)</td><td>\(places)</td><td>\(e(item.record.firstSeenText))</td><td class=\"status \(e(status))\">\(e(status))</td></tr>\n"
+                out += "<tr><td>\(item.record.triage.total) <span class=\"label sev-\(severity)\">\(severity)</span></td><td class=\"id\"><code>\(e(item.id))</code></td><td>\(e(item.record.ruleID))</td><td><code>\(e(item.record.secretRedacted))</code></td><td>\(labels)</td><td>\(places)</td><td>\(e(item.record.firstSeenText))</td><td class=\"status \(e(status))\">\(e(status))</td></tr>\n"
             }
             out += "</table>\n<h3>How to revoke</h3><ol>\n"
             for step in RevocationWording.steps(section.mostUrgent?.record.ownership) { out += "<li>\(e(step))</li>\n" }

@@ -130,7 +130,7 @@ struct SarifReporter: Reporter {
         if let identity = finding.identity { message += " (identity \(identity))" }
         if let ownership = finding.ownership {
             message += ". Owner: \(ownership.owner ?? "none registered")"
-            message += "; may revoke: \(ownership.revocationAuthority ?? "nobody named")"
+            message += "; may revoke: \(ownership.revoker ?? "nobody named")"
         }
         if !finding.related.isEmpty {
             message += ". Found at \(Set(finding.related.map(\.place)).count) places: " + finding.related.map { "\($0.path):\($0.line)" }.joined(separator: ", ")

@@ -59,7 +59,7 @@ struct TextReporter: Reporter {
             if let identity = ownership.identityID { line += "identity \(identity)" + (ownership.kind.map { " (\($0.rawValue))" } ?? "") + "; " }
             if ownership.attributedBy == .codeowners { line += "from CODEOWNERS; " }
             if let contact = ownership.contact { line += "contact \(contact); " }
-            line += "may revoke: \(ownership.revocationAuthority ?? "nobody named")"
+            line += "may revoke: \(ownership.revoker ?? "nobody named")"
             if let procedure = ownership.revocationProcedure { line += " (\(procedure))" }
             out += line + "\n"
             if !ownership.escalation.isEmpty { out += "   escalate: " + ownership.escalation.joined(separator: " → ") + "\n" }
