@@ -174,7 +174,8 @@ public struct Incident: Sendable {
             lines.append("No registered identity claims it: nobody is on record to revoke it.")
         }
         if let severity {
-            lines.append("Severity \(severity.rawValue)" + (verdicts.isEmpty ? "" : "; verdicts: " + verdicts.map { $0.label(places: radius.sites.count) }.joined(separator: ", "))
+            let foundAt = Set(records.flatMap(\.sitesFoundAt)).count
+            lines.append("Severity \(severity.rawValue)" + (verdicts.isEmpty ? "" : "; verdicts: " + verdicts.map { $0.label(places: foundAt) }.joined(separator: ", "))
                          + "; blast radius: \(radius.sites.count) site\(radius.sites.count == 1 ? "" : "s"), \(radius.vendors.count) vendor\(radius.vendors.count == 1 ? "" : "s"), \(radius.supports.count) dependent asset\(radius.supports.count == 1 ? "" : "s").")
         }
         return lines

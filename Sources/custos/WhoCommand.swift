@@ -8,7 +8,11 @@ import Foundation
 
 /// How `custos who` answers.
 enum WhoFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    /// Text for a person (with --playbook: Markdown).
+    case text
+    case json
+    /// The incident playbook as one self-contained page.
+    case html
 }
 
 struct Who: ParsableCommand {
@@ -38,7 +42,7 @@ struct Who: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The owners registry to attribute with (default: what the report or state recorded).", valueName: "file"))
     var owners: String?
 
-    @Option(name: .long, help: "Answer as text for a person or JSON for automation.")
+    @Option(name: .long, help: "Answer as text for a person, JSON for automation, or the playbook as a self-contained HTML page.")
     var format: WhoFormat = .text
 
     @Flag(name: .long, help: "Write the Markdown incident playbook instead.")
@@ -99,7 +103,11 @@ struct Who: ParsableCommand {
         }
         let incident = Incident(question: query.description, store: store.location, records: answer.records,
                                 registered: answer.registered, rules: catalog)
-        let text = playbook ? incident.markdown() : format == .json ? incident.json() : incident.text()
+        let text = switch format {
+        case .html: incident.report.html()
+        case .json: incident.json()
+        case .text: playbook ? incident.markdown() : incident.text()
+        }
         if let output, output != OutputFile.standardOutputName {
             do {
                 try OutputFile.write(text, to: output)

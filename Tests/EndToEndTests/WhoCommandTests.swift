@@ -267,3 +267,64 @@ struct WhoCommandTests {
         #expect((properties["tags"] as? [String])?.contains("verdict:break-glass") == true)
     }
 }
+
+@Suite("People reports in headless Chromium (end to end)", .serialized)
+struct PeopleReportBrowserTests {
+    /// The three pages a plant security lead opens, made from a copy of the fixture: by owner,
+    /// the sweep report (after a place was cleaned), and the incident playbook of `custos who`.
+    func pages(in out: TemporaryTree) throws -> [String: URL] {
+        for folder in Plants.roots + ["registry"] {
+            try FileManager.default.copyItem(atPath: Plants.folder + "/" + folder, toPath: out.url(folder).path)
+        }
+        func custos(_ arguments: [String], input: Data? = nil) throws -> CommandResult {
+            try Command.run([CustosBinary.path] + arguments, in: out.path, input: input)
+        }
+        let owners = ["--owners", "registry/owners.yaml"]
+        _ = try custos(["report", "--by-owner"] + Plants.roots + owners + ["--output-dir", "owners"])
+        _ = try custos(["sweep"] + Plants.roots + owners + ["--state", "state.db", "--fail-on", "never"])
+        try FileManager.default.removeItem(at: out.url("plant-c/historian/collector.env"))
+        _ = try custos(["sweep"] + Plants.roots + owners + ["--state", "state.db", "--report", "sweep", "--fail-on", "never"])
+        let who = try custos(["who", "--state", "state.db", "--format", "html", "--output", "playbook.html"] + owners,
+                             input: Data(try Plants.secret("historian").utf8))
+        #expect(who.status == 0, "\(who.stderr)")
+        return ["owners": out.url("owners/owners.html"), "sweep": out.url("sweep/sweep-report.html"), "playbook": out.url("playbook.html")]
+    }
+
+    @Test("by-owner, sweep and playbook pages render without console errors, self-contained, with labels, expiry, vendor and the gap by identity")
+    func render() throws {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let chromium else {
+            Issue.record("chromium is not installed: `make deps` (or apt-get install chromium) installs it")
+            return
+        }
+        let out = try TemporaryTree()
+        let browser = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
+                       "--user-data-dir=\(out.url("profile").path)"]
+        for (name, page) in try pages(in: out) {
+            let html = try String(contentsOf: page, encoding: .utf8)
+            #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=") && !html.contains("@import"), "\(name) is self-contained")
+            for secret in ["historian", "scada", "breakglass", "acme", "mes", "unowned"] {
+                #expect(!html.contains(try Plants.secret(secret)), "\(name) holds no secret")
+            }
+            let screenshot = out.url("\(name).png").path
+            let shot = try Command.run(["timeout", "120", chromium] + browser
+                                       + ["--window-size=1280,2000", "--screenshot=\(screenshot)", page.absoluteString])
+            let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG of \(name): \(shot.stderr.suffix(2000))")
+            #expect(png.count > 20_000, "the screenshot of \(name) shows a page, not a blank: \(png.count) bytes")
+            let consoleLines = shot.stderr.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Uncaught") }
+            #expect(consoleLines.isEmpty, "console errors in \(name): \(consoleLines)")
+            let dom = try Command.run(["timeout", "120", chromium] + browser + ["--dump-dom", page.absoluteString]).stdout
+            #expect(dom.contains("class=\"label v-shared\""), "\(name) shows verdicts as labels")
+            #expect(dom.contains("<dt>expiry</dt><dd>valid until 2030-01-01</dd>"), "\(name) shows the expiry")
+            if name != "playbook" {
+                #expect(dom.contains("class=\"label v-break-glass\""))
+                #expect(dom.contains("<dt>vendor</dt><dd>Acme Automation</dd>"), "\(name) shows the vendor")
+                #expect(dom.contains("<dt>expiry</dt><dd>expired since 2024-06-30</dd>"))
+                #expect(dom.contains("Identity authority gap: nobody may revoke") && dom.contains("<b>mes-ci-token</b>"), "the gap by identity")
+            } else {
+                #expect(dom.contains("<ol class=\"plan\">") && dom.contains("<b>Rotate everywhere it is used</b>"))
+            }
+        }
+    }
+}
