@@ -10,7 +10,7 @@ extension ReportFormat: ExpressibleByArgument {}
 
 /// Options that say how a command reports, shared by every scanning command.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: "Report format: text, json, jsonl or sarif.")
+    @Option(name: .long, help: "Report format: text, json, jsonl, sarif, gitlab (secret detection), codequality (GitLab Code Quality), junit or csv.")
     var format: ReportFormat = .text
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
@@ -24,7 +24,7 @@ struct ReportOptions: ParsableArguments {
 
     /// Prints warnings, drops baselined findings, writes the report, and exits 1 when
     /// findings remain.
-    func deliver(_ result: ScanResult, rules: RuleSet, repository: RepositoryInfo? = nil) throws {
+    func deliver(_ result: ScanResult, rules: RuleSet, repository: RepositoryInfo? = nil, roots: [String] = []) throws {
         var result = result
         if let baseline {
             let known: Baseline
@@ -43,18 +43,29 @@ struct ReportOptions: ParsableArguments {
             && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
         var context = ReportContext(rules: rules.reportedRules, display: noRedact ? .whole : .redacted,
                                     toolVersion: Custos.version)
-        context.repository = repository
-        let report = format.reporter(color: useColor).render(result, context: context)
+        // GitLab's report needs a commit for every finding; in a pipeline that is CI_COMMIT_SHA.
+        context.repository = repository ?? ProcessInfo.processInfo.environment["CI_COMMIT_SHA"].map {
+            RepositoryInfo(uri: nil, revision: $0, branch: nil)
+        }
+        context.roots = roots
+        context.finishedAt = Date()
         if let output {
-            do {
-                try report.write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                throw fatal("cannot write the report to \(output): \(error.localizedDescription)")
+            // A SARIF report over GitHub's limits is several files: output, then output-2, …
+            let documents = format.files(result, context: context)
+            for (index, report) in documents.enumerated() {
+                let path = ReportFileNames.part(index + 1, of: output)
+                do {
+                    try report.write(toFile: path, atomically: true, encoding: .utf8)
+                } catch {
+                    throw fatal("cannot write the report to \(path): \(error.localizedDescription)")
+                }
             }
             if format != .text {
-                Console.error("custos: \(result.summary.findings) findings; report written to \(output)")
+                let more = documents.count > 1 ? " and \(documents.count - 1) more file\(documents.count == 2 ? "" : "s") from \(ReportFileNames.part(2, of: output)) on" : ""
+                Console.error("custos: \(result.summary.findings) findings; report written to \(output)\(more)")
             }
         } else {
+            let report = format.reporter(color: useColor).render(result, context: context)
             FileHandle.standardOutput.write(Data(report.utf8))
         }
         if !result.findings.isEmpty { throw ExitCode(ExitStatus.findings) }
