@@ -39,7 +39,8 @@ struct GitLabSecretDetectionReporter: Reporter {
 
     private func writeScan(_ result: ScanResult, context: ReportContext, to writer: inout JSONWriter) {
         let finished = context.finishedAt ?? Date(timeIntervalSince1970: 0)
-        let started = finished.addingTimeInterval(-max(0, result.summary.seconds))
+        let seconds = result.summary.seconds
+        let started = finished.addingTimeInterval(seconds.isFinite ? -max(0, seconds) : 0)
         writer.beginObject(key: "scan")
         for key in ["analyzer", "scanner"] {
             writer.beginObject(key: key)
@@ -183,7 +184,8 @@ struct GitLabSecretDetectionReporter: Reporter {
     /// `yyyy-mm-ddThh:mm:ss` in UTC, as the schema's pattern requires.
     static func timestamp(_ date: Date) -> String {
         // Clamped to four-digit years, so no clock can break the schema's pattern.
-        var seconds = time_t(min(max(date.timeIntervalSince1970.rounded(.down), 0), 253_402_300_799))
+        let interval = date.timeIntervalSince1970
+        var seconds = time_t(interval.isFinite ? min(max(interval.rounded(.down), 0), 253_402_300_799) : 0)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func padded(_ value: Int32, _ width: Int) -> String {

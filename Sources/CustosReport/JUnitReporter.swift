@@ -67,7 +67,7 @@ struct JUnitReporter: Reporter {
 
     /// Seconds with three decimals, as JUnit's `time` attribute takes them.
     static func seconds(_ value: Double) -> String {
-        let millis = Int((max(0, value.isFinite ? value : 0) * 1000).rounded())
+        let millis = Int((min(max(0, value.isFinite ? value : 0), 1e12) * 1000).rounded())
         let fraction = String(millis % 1000)
         return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
