@@ -99,7 +99,7 @@ public struct Sweep: Sendable {
         let flushAt = min(options.batchSize, 256)
         let unchangedRows = Mutex(RowBitmap())
         let unchangedCount = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: options.threads) { _ in
+        WorkerThreads.run(options.threads) { _ in
             let worker = SweepWorker(context: context, engine: engine)
             var seen: [String: Int] = [:]
             var unchanged = RowBitmap()
