@@ -19,7 +19,8 @@ struct SourcePaths {
             return nil
         })
         var folders: [[Substring]] = []
-        for root in roots {
+        // `-` is standard input, reported as `stdin`: no folder to be relative to.
+        for root in roots where root != "-" {
             guard root.hasPrefix("/") else {
                 base = nil
                 return

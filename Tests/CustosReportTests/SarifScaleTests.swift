@@ -40,6 +40,16 @@ struct SarifScaleTests {
         #expect(locations.contains { $0["uri"] as? String == "config/app%20%26%20co%2C%20%22prod%22.env" })
     }
 
+    @Test("several absolute roots share their common folder as %SRCROOT%; a file given as a root counts as its folder")
+    func commonRoot() throws {
+        var (result, context) = Samples.mixed()
+        context.roots = ["/work/checkout/a", "/work/checkout/b/app.env", "-"]
+        result.findings = [Samples.finding(origin: .file("/work/checkout/a/x.env")), Samples.finding(origin: .file("/work/checkout/b/app.env"))]
+        let run = try #require(try runs(SarifReporter().render(result, context: context)).first)
+        #expect(((run["originalUriBaseIds"] as? [String: Any])?["%SRCROOT%"] as? [String: Any])?["uri"] as? String == "file:///work/checkout/")
+        #expect(results(run).compactMap { artifactLocation($0)?["uri"] as? String } == ["a/x.env", "b/app.env"])
+    }
+
     @Test("a path outside every root stays an absolute file URI, with no base")
     func outsideRoots() throws {
         var (result, context) = Samples.mixed()

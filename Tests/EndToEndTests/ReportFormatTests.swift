@@ -81,4 +81,13 @@ struct ReportFormatTests {
         #expect(text.contains(#""uri": "src/app.env""#))
         #expect(text.contains(#""uriBaseId": "%SRCROOT%""#))
     }
+
+    @Test("the CI formats give byte-identical reports for the same input, whatever the threads", arguments: ["codequality", "junit", "csv"])
+    func deterministic(format: String) throws {
+        let arguments = ["scan", "fixtures", "--exclude", "field/", "--format", format]
+        let first = try CustosBinary.run(arguments + ["--threads", "1"], in: PackageRoot.url.path)
+        let second = try CustosBinary.run(arguments + ["--threads", "4"], in: PackageRoot.url.path)
+        #expect(first.status == 1)
+        #expect(first.stdout == second.stdout)
+    }
 }
