@@ -11,6 +11,7 @@ CUSTOS=${CUSTOS:-.build/debug/custos}
 OUT=bench/out/sarif
 TREE=$OUT/tree-$SECRETS
 [ -x "$CUSTOS" ] || { echo "build custos first: swift build" >&2; exit 2; }
+CUSTOS=$(cd "$(dirname "$CUSTOS")" && pwd)/$(basename "$CUSTOS")
 mkdir -p "$OUT"
 if [ ! -d "$TREE" ]; then
   python3 - "$TREE" "$SECRETS" <<'PY'
@@ -28,7 +29,7 @@ PY
 fi
 rm -f "$OUT"/custos*.sarif
 ABS_OUT=$(cd "$OUT" && pwd)
-(cd "$TREE" && "$ABS_OUT/../../../$CUSTOS" scan . --format sarif --output "$ABS_OUT/custos.sarif" >/dev/null 2>"$ABS_OUT/stderr") || true
+(cd "$TREE" && "$CUSTOS" scan . --format sarif --output "$ABS_OUT/custos.sarif" >/dev/null 2>"$ABS_OUT/stderr") || true
 cat "$OUT/stderr"
 python3 - "$OUT" <<'PY'
 import glob, gzip, json, os, sys
