@@ -195,7 +195,7 @@ enum YAMLText {
                     if entry.match == .all { body.append("match: all") }
                     body += allow(entry.allow, indent: "")
                     guard let first = body.first else { continue }
-                    if let note = entry.comment { lines.append("    #\(comment(note).dropFirst(3))") }
+                    if let note = entry.comment { lines.append("    # " + note.split(whereSeparator: \.isNewline).joined(separator: " ")) }
                     lines.append("    - \(first)")
                     lines += body.dropFirst().map { "      \($0)" }
                 }

@@ -159,7 +159,8 @@ public struct ConfigImport {
         ])
         let rulesText = rules.isEmpty ? nil : YAMLText.rulesFile(rules, header: [
             "Rules converted from gitleaks by `custos config import`; referenced from .custos.yaml.",
-            "Check them with `custos rules check \(rulesFile)` and add examples before relying on them.",
+            "They run as they are; `custos rules check \(rulesFile)` passes once each rule has the",
+            "examples, negative_examples and references that rules/README.md asks for.",
         ])
         return ImportResult(configuration: configuration, rules: rulesText, rulesFile: rulesFile,
                             summary: summaries, notes: notes, isEmpty: draft.isEmpty)

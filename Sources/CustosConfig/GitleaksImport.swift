@@ -32,7 +32,7 @@ struct GitleaksConfigReader {
     }
 
     var allowSummary: String {
-        let parts = allowCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        let parts = allowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         let scopedText = scoped.isEmpty ? "" : "; \(scoped.count) scoped allow entr\(scoped.count == 1 ? "y" : "ies")"
         return (parts.isEmpty ? "no global allowlist" : "allow: " + parts.joined(separator: ", ")) + scopedText
     }

@@ -191,6 +191,11 @@ public struct ReportSetting: Sendable, Hashable {
     /// `file:line` of the value.
     public var location: String
 
+    public init(format: String, location: String) {
+        self.format = format
+        self.location = location
+    }
+
     /// The error a command throws for a format it does not have.
     public func unknownFormat(known: [String]) -> ConfigError {
         ConfigError(location: location, message: "report: unknown format '\(format)'; formats are \(known.joined(separator: ", "))")
