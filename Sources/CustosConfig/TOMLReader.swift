@@ -668,6 +668,7 @@ private struct TOMLParser {
         case UInt8(ascii: "u"), UInt8(ascii: "U"):
             let count = byte == UInt8(ascii: "u") ? 4 : 8
             guard index + count <= bytes.count,
+                  bytes[index..<index + count].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
                   let value = UInt32(String(decoding: bytes[index..<index + count], as: UTF8.self), radix: 16),
                   let scalar = Unicode.Scalar(value) else {
                 throw error("\\\(Character(Unicode.Scalar(byte))) needs \(count) hex digits naming a Unicode scalar value")

@@ -55,9 +55,14 @@ struct AllowListTests {
 
     @Test("RE2 spellings ICU reads differently still work: (?P<name>), [ in a class, a literal {")
     func re2Spellings() throws {
-        let list = try allow("  regexes: ['(?P<prefix_1>ghp_)[[A-Za-z0-9]{36}', 'x{y']\n")
+        let list = try allow("  regexes: ['(?P<prefix_1>ghp_)[[A-Za-z0-9]{36}', 'x{y', '^(?i:sample)_\\d+\\z']\n")
         #expect(drops(list, finding()))
         #expect(drops(list, finding(secret: "ax{yz")))
+        #expect(drops(list, finding(secret: "SAMPLE_42")))
+        #expect(!drops(list, finding(secret: "SAMPLE_42x")))
+        let paths = try allow("  path_regexes: ['\\.(?i)(?:bin|css|docx?)$']\n")
+        #expect(drops(paths, finding(path: "a/b.DOCX")))
+        #expect(!drops(paths, finding(path: "a/b.DOCS")))
     }
 
     @Test("stopwords: anywhere in the secret, in any case")

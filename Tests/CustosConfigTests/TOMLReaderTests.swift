@@ -103,6 +103,7 @@ struct TOMLReaderTests {
         ("x = {a = 1}\nx.b = 2", 2, "inline table"),
         ("a = \"bad \\q escape\"", 1, "unknown escape"),
         ("a = \"\\uD800\"", 1, "Unicode scalar"),
+        ("a = \"\\u+123\"", 1, "Unicode scalar"),
         ("a = 1979-05-27", 1, "dates and times"),
         ("a = bare", 1, "strings need quotes"),
         ("a = 0123", 1, "not a value"),
