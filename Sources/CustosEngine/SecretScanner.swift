@@ -50,6 +50,9 @@ public final class SecretScanner {
     /// When two rules report overlapping secrets and one of them is generic, keep the
     /// specific one. Off for `rules check`, which judges each rule alone.
     public var suppressGenericOverlaps = true
+    /// Honour inline allow comments (`custos:allow` and its peers); off for an audit
+    /// (`--ignore-allow-comments`).
+    public var honorsAllowComments = true
     /// Apply rules limited to some paths (`paths:`) everywhere; `rules check` runs examples
     /// that have no path.
     public var ignorePathRestrictions = false
@@ -194,9 +197,16 @@ public final class SecretScanner {
                 return .allowPattern(allow.pattern)
             }
         }
+        guard honorsAllowComments else { return nil }
         let lines = LineBounds.enclosing(match.start..<match.end, in: subject, length: length)
         if InlineAllow.present(in: UnsafeBufferPointer(start: subject + lines.lowerBound, count: lines.count)) {
             return .inlineAllowComment
+        }
+        if lines.lowerBound > 0 {
+            let previous = LineBounds.enclosing(lines.lowerBound - 1..<lines.lowerBound - 1, in: subject, length: length)
+            if InlineAllow.coversNextLine(UnsafeBufferPointer(start: subject + previous.lowerBound, count: previous.count)) {
+                return .inlineAllowComment
+            }
         }
         return nil
     }

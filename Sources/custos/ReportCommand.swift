@@ -38,6 +38,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         if let state { return try reportFromState(state) }
+        try requireExisting(paths)
         let (ruleSet, engine) = try ruleOptions.compile()
         let scanned = DirectoryScan(engine: engine, options: DirectoryScanOptions()).run(roots: paths)
         let result = try ownersOptions.apply(to: scanned, roots: paths, rules: ruleSet)

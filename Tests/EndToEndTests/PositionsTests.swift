@@ -20,7 +20,7 @@ struct PositionsTests {
     }
 
     @Test("every finding in every fixture tree is at the bytes, line and column that hold it",
-          arguments: ["fixtures/webshop", "fixtures/ot", "fixtures/plant-share", "fixtures/node-red", "fixtures"])
+          arguments: ["fixtures/webshop", "fixtures/ot", "fixtures/plant-share", "fixtures/node-red", "fixtures/field", "fixtures"])
     func fixtureTrees(_ tree: String) throws {
         let (summary, failures) = try Self.check(tree, in: PackageRoot.url.path)
         #expect(failures.isEmpty, "\(failures)")
