@@ -41,7 +41,7 @@ public struct ConfigImport {
         case gitleaksConfig, gitleaksIgnore, detectSecretsBaseline
 
         public init?(path: String) {
-            let name = (path as NSString).lastPathComponent
+            let name = PathText.name(of: path)
             if name.hasSuffix(".toml") {
                 self = .gitleaksConfig
             } else if name == ".gitleaksignore" || name.hasSuffix(".gitleaksignore") {

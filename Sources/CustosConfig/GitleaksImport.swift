@@ -87,9 +87,7 @@ struct GitleaksConfigReader {
             }
         }
         if let extendPath {
-            let folder = (file as NSString).deletingLastPathComponent
-            let target = extendPath.path.hasPrefix("/") || folder.isEmpty
-                ? extendPath.path : (folder as NSString).appendingPathComponent(extendPath.path)
+            let target = PathText.join(PathText.folder(of: file), extendPath.path)
             if let extended = readFile(target) {
                 try read(extended, depth: depth + 1, file: target, readFile: readFile)
             } else {

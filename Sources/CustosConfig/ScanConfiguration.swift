@@ -79,7 +79,7 @@ public struct ScanConfiguration: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(location: path, message: "the configuration file is not UTF-8 text")
         }
-        return try parse(yaml: text, source: path, directory: (path as NSString).deletingLastPathComponent)
+        return try parse(yaml: text, source: path, directory: PathText.folder(of: path))
     }
 
     /// The configuration a command runs with: the `--config` file when given (it must exist),
@@ -102,13 +102,13 @@ public struct ScanConfiguration: Sendable {
         var folders = [currentDirectory]
         if let root = roots.first(where: isFolder) { folders.append(root) }
         for folder in folders {
-            let present = fileNames.map { (folder as NSString).appendingPathComponent($0) }
+            let present = fileNames.map { PathText.join(folder, $0) }
                 .filter { FileManager.default.fileExists(atPath: $0) }
             if present.count > 1 {
                 throw ConfigError(location: folder, message: "both \(fileNames.joined(separator: " and ")) exist; keep one")
             }
             if let path = present.first {
-                let shown = folder == currentDirectory ? (path as NSString).lastPathComponent : path
+                let shown = folder == currentDirectory ? PathText.name(of: path) : path
                 var configuration = try load(path: path)
                 configuration.source = shown
                 return (configuration, shown)
@@ -125,7 +125,7 @@ public struct ScanConfiguration: Sendable {
     /// `path` relative to `directory` unless it is absolute.
     static func resolve(_ path: String, against directory: String) -> String {
         if path.hasPrefix("/") || directory.isEmpty || directory == "." { return path }
-        return (directory as NSString).appendingPathComponent(path)
+        return PathText.join(directory, path)
     }
 }
 
@@ -199,5 +199,33 @@ public struct ReportSetting: Sendable, Hashable {
     /// The error a command throws for a format it does not have.
     public func unknownFormat(known: [String]) -> ConfigError {
         ConfigError(location: location, message: "report: unknown format '\(format)'; formats are \(known.joined(separator: ", "))")
+    }
+}
+
+/// Path text helpers that are safe on any input. Foundation's `NSString.deletingLastPathComponent`
+/// traps on a one-character path without a slash (`x`, `-`) in this toolchain, so custos
+/// splits paths itself.
+public enum PathText {
+    /// The folder part of `path`: `a/b` → `a`, `/b` → `/`, `b` → `` (the current folder).
+    public static func folder(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        if slash == trimmed.startIndex { return "/" }
+        return String(trimmed[..<slash])
+    }
+
+    /// The last component of `path`: `a/b` → `b`.
+    public static func name(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+
+    /// `name` inside `folder` (`` means the current folder).
+    public static func join(_ folder: String, _ name: String) -> String {
+        if folder.isEmpty || name.hasPrefix("/") { return name }
+        return folder.hasSuffix("/") ? folder + name : folder + "/" + name
     }
 }

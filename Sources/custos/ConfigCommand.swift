@@ -1,6 +1,7 @@
 import ArgumentParser
 import CustosConfig
 import CustosEngine
+import CustosReport
 import CustosRules
 import Foundation
 
@@ -26,7 +27,7 @@ struct ConfigCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("A file to import (repeatable; default: \(ConfigImport.defaultSources.joined(separator: ", ")) in the current folder).", valueName: "path"))
         var from: [String] = []
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Where to write the configuration.", valueName: "file"))
+        @Option(name: [.short, .long], help: ArgumentHelp("Where to write the configuration ('-': standard output).", valueName: "file"))
         var output = ScanConfiguration.fileNames[0]
 
         @Flag(name: .long, help: "Replace the output files if they exist.")
@@ -40,8 +41,8 @@ struct ConfigCommand: ParsableCommand {
             for source in sources where !FileManager.default.fileExists(atPath: source) {
                 throw fatal("\(source): no such file")
             }
-            let folder = (output as NSString).deletingLastPathComponent
-            let rulesPath = folder.isEmpty ? ConfigImport.rulesFileName : (folder as NSString).appendingPathComponent(ConfigImport.rulesFileName)
+            let folder = output == OutputFile.standardOutputName ? "" : PathText.folder(of: output)
+            let rulesPath = PathText.join(folder, ConfigImport.rulesFileName)
 
             var importer = ConfigImport(reservedRuleIDs: Set(((try? RuleLoader.builtin()) ?? []).map(\.id)),
                                         ruleCheck: Self.compiles)
@@ -66,17 +67,22 @@ struct ConfigCommand: ParsableCommand {
             }
             var targets = [(output, result.configuration)]
             if let rules = result.rules { targets.insert((rulesPath, rules), at: 0) }
-            for (path, _) in targets where FileManager.default.fileExists(atPath: path) && !force {
+            for (path, _) in targets where path != OutputFile.standardOutputName
+                && FileManager.default.fileExists(atPath: path) && !force {
                 throw fatal("\(path) exists; use --force to replace it (nothing was written)")
+            }
+            if !folder.isEmpty {
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw fatal("cannot create \(folder): \(error.localizedDescription)")
+                }
             }
             for (path, text) in targets {
                 do {
-                    if !folder.isEmpty {
-                        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                    }
-                    try text.write(toFile: path, atomically: true, encoding: .utf8)
+                    try OutputFile.write(text, to: path)
                 } catch {
-                    throw fatal("cannot write \(path): \(error.localizedDescription)")
+                    throw fatal("cannot write \(path): \(error)")
                 }
             }
             report(result, wrote: targets.map(\.0).reversed())
@@ -104,9 +110,12 @@ struct ConfigCommand: ParsableCommand {
                 out += "Not imported:\n" + skipped.map { "  \($0.location): \($0.message)\n" }.joined()
             }
             if !paths.isEmpty {
-                out += "Wrote \(paths.joined(separator: " and ")). Review it, then run custos as usual: it reads \(ScanConfiguration.fileNames[0]) by itself.\n"
+                let shown = paths.map { $0 == OutputFile.standardOutputName ? "the configuration to standard output" : $0 }
+                out += "Wrote \(shown.joined(separator: " and ")). Review it, then run custos as usual: it reads \(ScanConfiguration.fileNames[0]) by itself.\n"
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            // With the configuration on standard output, the account of it goes to standard error.
+            let stream = output == OutputFile.standardOutputName ? FileHandle.standardError : FileHandle.standardOutput
+            stream.write(Data(out.utf8))
         }
     }
 }

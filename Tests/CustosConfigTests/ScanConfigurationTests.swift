@@ -133,6 +133,15 @@ struct ScanConfigurationTests {
         }
     }
 
+    @Test("path text splits any path without trapping, one-character names included")
+    func pathText() {
+        #expect(PathText.folder(of: "x") == "" && PathText.name(of: "x") == "x")
+        #expect(PathText.folder(of: "-") == "")
+        #expect(PathText.folder(of: "a/b/c.yaml") == "a/b" && PathText.name(of: "a/b/c.yaml") == "c.yaml")
+        #expect(PathText.folder(of: "/c") == "/" && PathText.folder(of: "a/b/") == "a")
+        #expect(PathText.join("", "x") == "x" && PathText.join("a/", "x") == "a/x" && PathText.join("a", "/x") == "/x")
+    }
+
     @Test("the example configuration in docs/ is valid")
     func exampleFile() throws {
         let docs = #filePath.replacingOccurrences(of: "Tests/CustosConfigTests/ScanConfigurationTests.swift", with: "docs/custos.example.yaml")

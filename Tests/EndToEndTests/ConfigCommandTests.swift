@@ -65,6 +65,12 @@ struct ConfigCommandTests {
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(try String(contentsOf: tree.url("out/custos.yaml"), encoding: .utf8).contains("18ac2ea9f915f00780c26aaefd32638a1a58b50f"))
 
+        let piped = try CustosBinary.run(["config", "import", "--from", "peer/.secrets.baseline", "--output", "-"], in: tree.path)
+        #expect(piped.status == 0)
+        #expect(piped.stdout.hasPrefix("# custos configuration") && piped.stdout.contains("sha1:"))
+        #expect(piped.stderr.contains("Imported:"))
+        #expect(!FileManager.default.fileExists(atPath: tree.url("-").path))
+
         let missing = try CustosBinary.run(["config", "import", "--from", "nope.toml"], in: tree.path)
         #expect(missing.status == 2)
         let malformed = try CustosBinary.run(["config", "import", "--from", "bad.toml"], in: tree.path)
