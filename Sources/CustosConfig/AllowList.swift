@@ -1,3 +1,8 @@
+// The allow list of `.custos.yaml`: conditions read from YAML and checked against findings.
+// It owns the meaning of every `allow:` key and nothing else: finding paths are given to it as
+// the scan reported them, and it never reads files. Trade-off: plain linear checks per finding
+// (a few per finding, after the scan) over indexes, since findings are few and lists short.
+
 public import CustosCore
 import Crypto
 import CustosYAML

@@ -1,3 +1,7 @@
+// What an import writes, as text: the draft of a `.custos.yaml` and of a rules file, with a
+// comment beside each value naming where it came from. Owns the YAML rendering (every scalar
+// quoted); validation is `ScanConfiguration`'s and `RuleLoader`'s, which the tests run on it.
+
 import Foundation
 
 /// A configuration being written by an importer: plain text values, each with a comment

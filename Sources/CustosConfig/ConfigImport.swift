@@ -1,3 +1,7 @@
+// `custos config import` without the command line: the sources a team has, read in order,
+// merged into one draft with notes. The readers of each format live beside it; writing files
+// and compiling converted rules are left to the caller (the command passes an engine check).
+
 public import CustosYAML
 import Foundation
 

@@ -1,3 +1,7 @@
+// gitleaks v8 configurations in custos terms. Owns the mapping of gitleaks keys; TOML syntax
+// is TOMLReader's, regex analysis PatternShape's. Trade-off: where gitleaks's meaning cannot be
+// kept exactly, the import keeps the safer side (report more, allow less) and says so in a note.
+
 import CustosYAML
 import Foundation
 

@@ -1,3 +1,7 @@
+// A static reading of peer regexes for the importers: capturing groups, required literals,
+// path regexes that are really globs. Owns no matching; the engine compiles converted rules
+// and proves them.
+
 /// What the importers need to know about a peer tool's regex without running it: where its
 /// capturing groups are (to name gitleaks's `secretGroup` as custos's `secret`), which literals
 /// every match must contain (a custos rule's keywords), and whether a path regex is simple

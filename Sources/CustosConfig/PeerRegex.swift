@@ -1,3 +1,7 @@
+// Regular expressions written for other tools (gitleaks's RE2, detect-secrets' Python `re`),
+// compiled for custos's allow lists. Owns the dialect rewriting; what a regex is checked
+// against is the allow list's business.
+
 import Foundation
 
 /// A regular expression from a configuration file, as teams write them for gitleaks (Go's RE2

@@ -1,3 +1,7 @@
+// `custos config import`: wiring only. Reads the sources, imports them with CustosConfig,
+// checks every converted rule with the engine, and writes the files it was asked for (never
+// over an existing one without --force).
+
 import ArgumentParser
 import CustosConfig
 import CustosEngine
