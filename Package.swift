@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2"]),
         .target(name: "CustosOwners", dependencies: ["CustosCore", "CustosYAML"]),
         .target(name: "CustosReport", dependencies: ["CustosCore"]),
+        .target(name: "CustosConfig",
+                dependencies: ["CustosCore", "CustosYAML", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CustosDecoders",
                 dependencies: ["CustosCore", "ZIPFoundation", "CSQLite",
                                .product(name: "Crypto", package: "swift-crypto"),
@@ -51,6 +53,7 @@ let package = Package(
         .executableTarget(name: "custos",
                           dependencies: ["CustosCore", "CustosRules", "CustosEngine",
                                          "CustosSources", "CustosScan", "CustosReport", "CustosOwners", "CustosSweep",
+                                         "CustosConfig",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Build-time embedding of rules/*.yaml into the library, so the binary carries its rules.
@@ -67,6 +70,9 @@ let package = Package(
         .testTarget(name: "CustosScanTests", dependencies: ["CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosOwnersTests", dependencies: ["CustosOwners", "CustosTestSupport"]),
         .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosTestSupport", "ZIPFoundation"]),
+        .testTarget(name: "CustosConfigTests",
+                    dependencies: ["CustosConfig", "CustosCore", "CustosYAML", "CustosRules", "CustosEngine",
+                                   .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CustosReportTests", dependencies: ["CustosReport", "CustosTestSupport"]),
         .testTarget(name: "CustosSweepTests",
                     dependencies: ["CustosSweep", "CustosScan", "CustosEngine", "CustosRules", "CustosOwners", "CustosReport", "CustosTestSupport",

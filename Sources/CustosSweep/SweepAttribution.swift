@@ -59,8 +59,28 @@ public enum SweepRoots {
         return name.isEmpty ? root : name
     }
 
-    /// Whether `path` is `root` or lies below it.
+    /// Whether `path` is `root` or lies below it, by name.
     public static func contains(_ root: String, _ path: String) -> Bool {
         path == root || root == "/" || path.hasPrefix(root + "/")
+    }
+
+    /// Whether `path` (which need not exist yet) lies inside the folder `root` on disk,
+    /// whatever names lead there: each existing folder on the way up from `path` is compared
+    /// with `root` by device and inode, so a symbolic link or a bind mount into the swept
+    /// tree is caught as surely as the plain path.
+    public static func lies(_ path: String, inside root: String) -> Bool {
+        var rootInfo = stat()
+        guard stat(root, &rootInfo) == 0 else { return contains(normalize(root), normalize(path)) }
+        var current = normalize(path)
+        for _ in 0..<4096 {
+            var info = stat()
+            if stat(current, &info) == 0 && info.st_dev == rootInfo.st_dev && info.st_ino == rootInfo.st_ino {
+                return true
+            }
+            let parent = (current as NSString).deletingLastPathComponent
+            if parent == current || parent.isEmpty { break }
+            current = parent
+        }
+        return contains(normalize(root), normalize(path))
     }
 }

@@ -80,8 +80,13 @@ extension SweepState: SweepStore {
     public func apply(_ batch: [FileResult], sweep: Int64, ownersDigest: String) throws(SweepStateError) {
         try write { db in
             var counts = SweepCounts()
-            for result in batch {
+            for submitted in batch {
                 counts.seen += 1
+                var result = submitted
+                if case let .rechecked(inner) = submitted {
+                    counts.seen -= 1
+                    result = inner
+                }
                 switch result {
                 case .unchanged:
                     // Never sent: unchanged files are remembered in memory and counted at the end.
@@ -101,6 +106,8 @@ extension SweepState: SweepStore {
                 case let .failed(file):
                     counts.errors += 1
                     try store(file, db: db, sweep: sweep)
+                case .rechecked:
+                    break  // unwrapped above; never nested
                 }
             }
             try db.cachedStatement(sql: """

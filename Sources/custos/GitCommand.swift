@@ -63,7 +63,7 @@ struct Git: ParsableCommand {
         }
         let owned = try ownersOptions.apply(to: result, roots: [opened.workingDirectory ?? repository], rules: ruleSet,
                                               pathsRelativeToRoot: true)
-        try report.deliver(owned, rules: ruleSet, repository: RepositoryInfo(opened))
+        try report.deliver(owned, rules: ruleSet, repository: RepositoryInfo(opened), roots: [opened.workingDirectory ?? repository])
     }
 }
 

@@ -41,9 +41,11 @@ struct Protect: ParsableCommand {
         var ignore = IgnoreRules()
         ignore.add(lines: exclude)
         let result: ScanResult
+        var root = repository
         var checked = "what this commit adds"
         do {
             let opened = try GitRepository(path: repository)
+            root = opened.workingDirectory ?? repository
             let named = Set(files.map(Self.normalized))
             let staged = try Set(GitDiffReader(repository: opened).changes(.staged).map(\.path))
             if named.isEmpty || named.isSubset(of: staged) {
@@ -61,7 +63,7 @@ struct Protect: ParsableCommand {
             throw fatal(error.message)
         }
         do {
-            try report.deliver(result, rules: ruleSet)
+            try report.deliver(result, rules: ruleSet, roots: [root])
         } catch let code as ExitCode where code.rawValue == report.exitCode && !result.findings.isEmpty {
             report.note(Self.blockedMessage(result.findings.count, in: checked))
             throw code

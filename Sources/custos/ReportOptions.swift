@@ -50,7 +50,7 @@ struct ReportOptions: ParsableArguments {
     /// Prints warnings, drops baselined findings, writes the report, and exits with the status
     /// the result calls for: `incomplete` when part of what was asked went unseen, else
     /// `--exit-code` (1) when findings remain, else 0.
-    func deliver(_ result: ScanResult, rules: RuleSet, repository: RepositoryInfo? = nil) throws {
+    func deliver(_ result: ScanResult, rules: RuleSet, repository: RepositoryInfo? = nil, roots: [String] = []) throws {
         var result = result
         if let baseline {
             let known: Baseline
@@ -74,18 +74,33 @@ struct ReportOptions: ParsableArguments {
             && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
         var context = ReportContext(rules: rules.reportedRules, display: noRedact ? .whole : .redacted,
                                     toolVersion: Custos.version)
-        context.repository = repository
-        let report = format.reporter(color: useColor).render(result, context: context)
+        // GitLab's report needs a commit for every finding; in a pipeline that is CI_COMMIT_SHA.
+        context.repository = repository ?? ProcessInfo.processInfo.environment["CI_COMMIT_SHA"].map {
+            RepositoryInfo(uri: nil, revision: $0, branch: nil)
+        }
+        context.roots = roots
+        context.finishedAt = Date()
         if let output, output != OutputFile.standardOutputName {
-            do {
-                try OutputFile.write(report, to: output)
-            } catch {
-                throw fatal("cannot write the report: \(error)")
+            // A SARIF report over GitHub's limits is several files, output then output-2, …,
+            // when output is a file; into a FIFO or device it goes as one document.
+            var info = stat()
+            let regular = stat(output, &info) != 0 || (info.st_mode & S_IFMT) == S_IFREG
+            let documents = regular ? format.files(result, context: context)
+                : [format.reporter(color: useColor).render(result, context: context)]
+            for (index, report) in documents.enumerated() {
+                do {
+                    try OutputFile.write(report, to: ReportFileNames.part(index + 1, of: output))
+                } catch {
+                    throw fatal("cannot write the report: \(error)")
+                }
             }
             if format != .text {
-                note("custos: \(result.summary.findings) findings; report written to \(output)")
+                let more = documents.count > 1
+                    ? " and \(documents.count - 1) more file\(documents.count == 2 ? "" : "s") from \(ReportFileNames.part(2, of: output)) on" : ""
+                note("custos: \(result.summary.findings) findings; report written to \(output)\(more)")
             }
         } else {
+            let report = format.reporter(color: useColor).render(result, context: context)
             FileHandle.standardOutput.write(Data(report.utf8))
         }
         let unseen = result.warnings.filter(\.meansIncompleteScan)

@@ -29,6 +29,6 @@ struct Scan: ParsableCommand {
         let options = DirectoryScanOptions(threads: tuning.threads, walk: walk.walkOptions(exclude: tuning.exclude),
                                            maxFileSize: walk.maxFileBytes)
         let result = DirectoryScan(engine: engine, options: options).run(roots: paths)
-        try report.deliver(ownersOptions.apply(to: result, roots: paths, rules: ruleSet), rules: ruleSet)
+        try report.deliver(ownersOptions.apply(to: result, roots: paths, rules: ruleSet), rules: ruleSet, roots: paths.filter { $0 != "-" })
     }
 }

@@ -63,11 +63,9 @@ struct SweepCommand: ParsableCommand {
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard logInterval > 0 else { throw ValidationError("--log-interval must be positive") }
-        let normalized = roots.map(SweepRoots.normalize)
         for (option, path) in [("--state", state), ("--report", report)] {
             guard let path else { continue }
-            let target = SweepRoots.normalize(path)
-            if let root = normalized.first(where: { SweepRoots.contains($0, target) }) {
+            if let root = roots.first(where: { SweepRoots.lies(path, inside: $0) }) {
                 throw ValidationError("\(option) \(path) lies inside the swept folder \(root): custos never writes into a tree it sweeps; put it elsewhere")
             }
         }
