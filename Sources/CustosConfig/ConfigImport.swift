@@ -3,6 +3,7 @@
 // and compiling converted rules are left to the caller (the command passes an engine check).
 
 public import CustosYAML
+import CustosCore
 import Foundation
 
 /// `custos config import`: reads the files teams already keep for gitleaks and detect-secrets

@@ -2,6 +2,7 @@
 // is TOMLReader's, regex analysis PatternShape's. Trade-off: where gitleaks's meaning cannot be
 // kept exactly, the import keeps the safer side (report more, allow less) and says so in a note.
 
+import CustosCore
 import CustosYAML
 import Foundation
 

@@ -121,7 +121,7 @@ public final class FileQueue: Sendable {
                 initial.visitedDirectories.insert(DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
                 initial.items.append(.directory(path: root, relative: "", scopes: IgnoreScopes()))
             } else {
-                let name = (root as NSString).lastPathComponent
+                let name = PathText.name(of: root)
                 initial.items.append(.file(FileEntry(path: root, relativePath: name, size: Int(info.st_size),
                                                      status: options.statFiles && (info.st_mode & S_IFMT) == S_IFREG ? FileStatus(info) : nil)))
             }

@@ -26,7 +26,7 @@ public struct SweepAttribution: Sendable {
         for root in roots {
             let codeOwners = CodeOwners.find(in: root)
             for location in CodeOwners.locations {
-                if let data = FileManager.default.contents(atPath: (root as NSString).appendingPathComponent(location)) {
+                if let data = FileManager.default.contents(atPath: PathText.join(root, location)) {
                     parts.append(root + "\u{0}" + location + "\u{0}" + Fingerprint.plainSHA256(String(decoding: data, as: UTF8.self)))
                 }
             }
@@ -55,7 +55,7 @@ public enum SweepRoots {
 
     /// The share's or folder's name: its last path component.
     static func name(_ root: String) -> String {
-        let name = (root as NSString).lastPathComponent
+        let name = PathText.name(of: root)
         return name.isEmpty ? root : name
     }
 
@@ -77,7 +77,7 @@ public enum SweepRoots {
             if stat(current, &info) == 0 && info.st_dev == rootInfo.st_dev && info.st_ino == rootInfo.st_ino {
                 return true
             }
-            let parent = (current as NSString).deletingLastPathComponent
+            let parent = PathText.folder(of: current)
             if parent == current || parent.isEmpty { break }
             current = parent
         }

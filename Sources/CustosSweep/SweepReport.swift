@@ -90,8 +90,8 @@ extension SweepReport {
     /// Writes both pages into `directory` (created when missing); returns their paths.
     public func write(toDirectory directory: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let html = (directory as NSString).appendingPathComponent(Self.htmlName)
-        let markdown = (directory as NSString).appendingPathComponent(Self.markdownName)
+        let html = PathText.join(directory, Self.htmlName)
+        let markdown = PathText.join(directory, Self.markdownName)
         try self.html().write(toFile: html, atomically: true, encoding: .utf8)
         try self.markdown().write(toFile: markdown, atomically: true, encoding: .utf8)
         return [html, markdown]

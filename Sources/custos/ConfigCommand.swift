@@ -2,6 +2,7 @@
 // checks every converted rule with the engine, and writes the files it was asked for (never
 // over an existing one without --force).
 
+import CustosCore
 import ArgumentParser
 import CustosConfig
 import CustosEngine

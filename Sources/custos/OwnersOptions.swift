@@ -29,7 +29,7 @@ struct OwnersOptions: ParsableArguments {
 
     /// The registry named by --owners, else the default one under the first root, else nil.
     func registry(roots: [String]) throws -> OwnersRegistry? {
-        let path = owners ?? roots.first.map { ($0 as NSString).appendingPathComponent(".custos/owners.yaml") }
+        let path = owners ?? roots.first.map { PathText.join($0, ".custos/owners.yaml") }
         guard let path else { return nil }
         if owners == nil && !FileManager.default.fileExists(atPath: path) { return nil }
         do {

@@ -58,8 +58,8 @@ struct Report: ParsableCommand {
         let report = OwnerReport(result, context: context)
         do {
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-            try report.markdown().write(toFile: (outputDir as NSString).appendingPathComponent("owners.md"), atomically: true, encoding: .utf8)
-            try report.html().write(toFile: (outputDir as NSString).appendingPathComponent("owners.html"), atomically: true, encoding: .utf8)
+            try report.markdown().write(toFile: PathText.join(outputDir, "owners.md"), atomically: true, encoding: .utf8)
+            try report.html().write(toFile: PathText.join(outputDir, "owners.html"), atomically: true, encoding: .utf8)
         } catch {
             throw fatal("cannot write the report into \(outputDir): \(error.localizedDescription)")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustosConfig
 import CustosCore
 import CustosOwners
 import CustosReport
@@ -10,8 +11,8 @@ extension ReportFormat: ExpressibleByArgument {}
 
 /// Options that say how a command reports, shared by every scanning command.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: ReportFormat = .text
+    @Option(name: .customLong("format"), help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: the configuration's, else text).")
+    var requestedFormat: ReportFormat?
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output (- for standard output). A FIFO, device or symbolic link is written through, never replaced.", valueName: "file"))
     var output: String?
@@ -50,9 +51,17 @@ struct ReportOptions: ParsableArguments {
     /// Prints warnings, drops baselined findings, writes the report, and exits with the status
     /// the result calls for: `incomplete` when part of what was asked went unseen, else
     /// `--exit-code` (1) when findings remain, else 0.
-    func deliver(_ result: ScanResult, rules: RuleSet, repository: RepositoryInfo? = nil, roots: [String] = []) throws {
+    func deliver(_ result: ScanResult, rules: RuleSet, repository: RepositoryInfo? = nil, roots: [String] = [],
+                 config: ScanConfiguration? = nil) throws {
         var result = result
-        if let baseline {
+        let format = try format(config)
+        if let config {
+            let (kept, allowed) = config.allow.apply(to: result.findings, roots: roots)
+            result.findings = kept
+            result.summary.findings = kept.count
+            if verbose && allowed > 0 { note("custos: \(allowed) findings allowed by \(config.source)") }
+        }
+        if let baseline = baseline ?? config?.baseline {
             let known: Baseline
             do {
                 known = try Baseline.load(path: baseline)
@@ -108,7 +117,22 @@ struct ReportOptions: ParsableArguments {
             Console.error("custos: incomplete: \(unseen.count) part\(unseen.count == 1 ? "" : "s") of what was asked could not be scanned (see the warnings above); exit status \(ExitStatus.incomplete)")
             throw ExitCode(ExitStatus.incomplete)
         }
-        if result.findings.contains(where: { FailCondition.fails($0, on: failOn) }) { throw ExitCode(exitCode) }
+        // --fail-on picks the findings that count (by verdict); fail_on sets how confident they must be.
+        let threshold = config?.failOn ?? .low
+        let counted = result.findings.filter { FailCondition.fails($0, on: failOn) }
+        if threshold.fails(onAny: counted.map { $0.confidenceOverride ?? rules.rule(withID: $0.ruleID)?.confidence ?? .medium }) {
+            throw ExitCode(exitCode)
+        }
+    }
+
+    /// `--format`, else the configuration's `report: format:`, else text.
+    func format(_ config: ScanConfiguration?) throws -> ReportFormat {
+        if let requestedFormat { return requestedFormat }
+        guard let setting = config?.report else { return .text }
+        guard let format = ReportFormat(rawValue: setting.format) else {
+            throw fatal("\(setting.unknownFormat(known: ReportFormat.allCases.map(\.rawValue)))")
+        }
+        return format
     }
 }
 

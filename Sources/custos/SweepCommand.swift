@@ -59,6 +59,7 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var tuning: ScanTuning
 
     @OptionGroup var walk: WalkFlags
+    @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
@@ -73,10 +74,11 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         try requireExisting(roots, what: "root")
-        let (ruleSet, engine) = try ruleOptions.compile()
+        let config = try configOptions.load(roots: roots)
+        let (ruleSet, engine) = try ruleOptions.compile(config: config)
         let normalized = roots.map(SweepRoots.normalize)
         let registryPath = ownersOptions.owners
-            ?? normalized.first.map { ($0 as NSString).appendingPathComponent(".custos/owners.yaml") }
+            ?? normalized.first.map { PathText.join($0, ".custos/owners.yaml") }
         let attribution = SweepAttribution(registry: try ownersOptions.registry(roots: normalized),
                                            registryPath: registryPath, roots: normalized, sites: try ownersOptions.sites())
         let opened: SweepState
@@ -86,10 +88,14 @@ struct SweepCommand: ParsableCommand {
             throw fatal("\(error)")
         }
         let terminal = isatty(STDERR_FILENO) == 1
-        let options = SweepOptions(threads: tuning.requestedThreads ?? SweepOptions.defaultThreads,
-                                   walk: walk.walkOptions(exclude: tuning.exclude),
+        var options = SweepOptions(threads: tuning.requestedThreads ?? SweepOptions.defaultThreads,
+                                   walk: walk.walkOptions(exclude: tuning.exclude, config: config),
                                    maxFileSize: walk.maxFileBytes, batchSize: batchSize,
                                    progressInterval: terminal ? 0.5 : logInterval)
+        if let allow = config?.allow {
+            let sweptRoots = normalized
+            options.findingFilter = { allow.apply(to: $0, roots: sweptRoots).kept }
+        }
         let sweep = Sweep(state: opened, engine: engine, roots: normalized, options: options, attribution: attribution)
         let outcome: SweepOutcome
         do {
