@@ -1,3 +1,7 @@
+// The triage score: one documented order for every people report. Plain arithmetic over a
+// finding's record, so reports, the sweep and `custos who` agree; the weights are the README's
+// "Triage order" table. Kept additive (not a product or a model) so a person can check it by hand.
+
 /// What to act on first: one documented score that orders every people report (the text
 /// report by owner, the by-owner pages, the sweep report, `custos who`). Plain points that add
 /// up, so a person can check an order by hand; the README's "Triage order" table is this code.

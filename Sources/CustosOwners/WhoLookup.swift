@@ -1,3 +1,8 @@
+// `custos who`'s question and lookup: one secret, fingerprint or finding id, answered from any
+// `FindingRecordStore` (scan report, sweep state, the central store) and judged again with the
+// registry. It never needs the secret when given a fingerprint; rendering is CustosReport's
+// (`Incident`). Stores answer by index, so the lookup costs a few queries whatever their size.
+
 import CustosCore
 
 /// What `custos who` is asked about: a secret (read from standard input, never stored), a

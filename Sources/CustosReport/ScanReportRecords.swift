@@ -1,3 +1,7 @@
+// A JSON scan report read back as a store of findings for `custos who`: the latest scan answers
+// without scanning again. Loaded whole (reports are small next to the state a sweep keeps);
+// anything that is not a custos report is refused with what to give instead.
+
 import CustosCore
 import Foundation
 

@@ -1,3 +1,8 @@
+// The sweep state answering `custos who`: indexed reads only (findings by fingerprint and by the
+// secret's SHA-256, locations and place history by fingerprint), never a scan of the files
+// table, so a state of a million files answers in milliseconds. Writing the history is the
+// sweep's (SweepStore.swift); this file only reads.
+
 import CustosCore
 import Foundation
 import GRDB

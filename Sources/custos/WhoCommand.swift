@@ -1,3 +1,7 @@
+// `custos who`: wiring only — read the question, open the store the user named, load the rules
+// (names, confidence, vendor traits; nothing is compiled) and the registry, ask WhoLookup, print
+// the Incident as text, JSON, a Markdown playbook or an HTML page.
+
 import ArgumentParser
 import CustosCore
 import CustosOwners
