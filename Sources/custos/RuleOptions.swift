@@ -30,7 +30,9 @@ struct RuleOptions: ParsableArguments {
     /// `--rule`, `--exclude-rule` and `--min-confidence`.
     func loadRuleSet(config: ScanConfiguration? = nil) throws(RuleError) -> RuleSet {
         var loaded: [Rule] = noBuiltinRules ? [] : try RuleLoader.builtin()
-        for path in (config?.rules.paths ?? []) + rules {
+        // A rules file named by the configuration and again with --rules is loaded once.
+        var seen = Set<String>()
+        for path in (config?.rules.paths ?? []) + rules where seen.insert(CanonicalPath.canonical(path)).inserted {
             loaded += try RuleLoader.load(path: path)
         }
         let all = try RuleSet(loaded)
@@ -107,5 +109,14 @@ struct WalkFlags: ParsableArguments {
         var ignore = IgnoreRules(includeDefaults: !noDefaultExcludes)
         ignore.add(lines: (config?.exclude ?? []) + exclude)
         return WalkOptions(followSymlinks: followSymlinks, ignore: ignore)
+    }
+}
+
+/// A path as a key for "the same file": resolved through symbolic links when it exists.
+enum CanonicalPath {
+    static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }
