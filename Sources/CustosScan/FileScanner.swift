@@ -18,7 +18,7 @@ final class FileScanner {
     /// Bytes looked at to tell text from binary.
     static let sniffLength = 8 * 1024
 
-    private let scanner: SecretScanner
+    let scanner: SecretScanner
     private let buffer: UnsafeMutableRawBufferPointer
     private let followSymlinks: Bool
     private let maxFileSize: Int
@@ -30,8 +30,10 @@ final class FileScanner {
     /// Set aside Node-RED credentials and settings for decryption after the scan; off where
     /// nothing decrypts them (git history and diffs).
     var collectsNodeRed = true
+    /// Archives being read (ArchiveMemberScan.swift): one at a time, nesting is ArchiveReader's.
+    var openArchives = 0
 
-    private let chunkSize: Int
+    let chunkSize: Int
     /// Rules that report a secret in its encoded form (tag `encoded`, such as an HTTP Basic
     /// header): when the value decodes to text, the decoded text speaks for it.
     private let encodedRules: Set<String>
@@ -129,7 +131,14 @@ final class FileScanner {
         }
         let sniffed = UnsafeRawBufferPointer(start: buffer.baseAddress, count: min(filled, Self.sniffLength))
         let wholeFile = filled < buffer.count
-        if ArchiveExpander.isZip(sniffed) || SQLiteCells.isDatabase(sniffed) {
+        if ArchiveReader.recognizes(sniffed, name: displayPath), let size = Self.regularFileSize(descriptor) {
+            // Read member by member from the file, never held whole (ArchiveMemberScan.swift).
+            summary.filesScanned += 1
+            summary.bytesScanned += max(0, size - filled)
+            scanArchive(.fileDescriptor(descriptor), size: size, path: displayPath)
+            return
+        }
+        if ArchiveReader.recognizes(sniffed, name: displayPath) || SQLiteCells.isDatabase(sniffed) {
             guard let data = try readWhole(descriptor, firstBytes: filled, displayPath: displayPath) else { return }
             summary.filesScanned += 1
             _ = data.withUnsafeBytes { scanDecoded($0, path: displayPath) }
@@ -236,22 +245,13 @@ final class FileScanner {
         return data
     }
 
-    /// Scans every member of a zip-based archive, named `archive.zip!/member`.
-    private func scanArchive(_ bytes: UnsafeRawBufferPointer, path: String) {
-        let (members, notes) = ArchiveExpander().members(of: Data(bytes))
-        for note in notes { warnings.append(ScanWarning(path: path, message: note)) }
-        for member in members {
-            _ = member.bytes.withUnsafeBytes { scanDecoded($0, path: path + "!/" + member.name) }
-        }
-    }
-
     /// Scans the text cells of a SQLite database, each located as `db!/table.column[row]`.
     /// A row's short cells are scanned together as `TABLE.COLUMN=value` lines, so a password
     /// column is read as a password and its user name is nearby; long cells (scripts,
     /// serialized resources) are decoded and scanned on their own.
     private func scanDatabase(_ bytes: UnsafeRawBufferPointer, path: String) {
         do {
-            try SQLiteCells.forEachRow(in: Data(bytes)) { row in
+            try SQLiteCells.forEachRow(in: bytes) { row in
                 var text = DerivedText()
                 for (column, cell) in row.cells {
                     let location = row.location(of: column)
@@ -277,8 +277,8 @@ final class FileScanner {
     @discardableResult
     func scanDecoded(_ bytes: UnsafeRawBufferPointer, path: String) -> Bool {
         let sniffed = UnsafeRawBufferPointer(rebasing: bytes.prefix(Self.sniffLength))
-        if ArchiveExpander.isZip(sniffed) {
-            scanArchive(bytes, path: path)
+        if ArchiveReader.recognizes(sniffed, name: path) {
+            scanArchive(.bytes(bytes), size: bytes.count, path: path)
             return true
         }
         if SQLiteCells.isDatabase(sniffed) {
@@ -319,7 +319,7 @@ final class FileScanner {
     /// What a whole text holds beyond its lines, scanned by the same engine: SCL rebuilt from
     /// SimaticML tokens, credential columns of tables, base64 values that decode to text; then
     /// logical paths for the findings made in it (`list[before...]`).
-    private func enrich(_ bytes: UnsafeRawBufferPointer, path: String, findings list: inout [Finding],
+    func enrich(_ bytes: UnsafeRawBufferPointer, path: String, findings list: inout [Finding],
                         from before: Int, depth: Int) {
         if depth == 0 {
             if SimaticSCL.applies(to: bytes, name: path) {
