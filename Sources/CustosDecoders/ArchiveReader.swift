@@ -74,7 +74,7 @@ public enum ArchiveReader {
         if case let .notAnArchive(reason) = outcome {
             walk.record(DecodeProblem(.unreadable("not a readable archive: \(reason)"), scope: .restOfFile))
         }
-        return walk.problems
+        return walk.report
     }
 }
 
@@ -211,11 +211,26 @@ final class ArchiveWalk {
         self.budget = budget
     }
 
+    /// Problems listed one by one at most; beyond, they are counted (a file of 20,000 damaged
+    /// members is one warning line per member up to here, then one line for the rest).
+    static let maxListedProblems = 100
+    private(set) var unlistedProblems = 0
+
     /// Records a problem once (a failure met at several levels of nesting is one problem).
     func record(_ problem: DecodeProblem) {
         if problem.scope == .restOfFile { stopped = true }
         if problems.contains(problem) { return }
+        if problems.count >= Self.maxListedProblems && problem.scope != .restOfFile {
+            unlistedProblems += 1
+            return
+        }
         problems.append(problem)
+    }
+
+    /// The problems, with the count of those not listed.
+    var report: [DecodeProblem] {
+        guard unlistedProblems > 0 else { return problems }
+        return problems + [DecodeProblem(.unlisted(unlistedProblems), scope: .member)]
     }
 
     enum Outcome {
@@ -223,9 +238,14 @@ final class ArchiveWalk {
         case finished
         /// libarchive found no archive in the bytes.
         case notAnArchive(String)
-        /// The archive became unreadable after `members` members (problem not yet recorded).
-        case broken(String)
+        /// The archive became unreadable (problem not yet recorded); `lastHeader` is the
+        /// offset of the last header read, where a zip can be searched for the next one.
+        case broken(String, lastHeader: Int64?, afterFailedMember: Bool)
     }
+
+    /// A zip whose local headers are read one after the other is searched again for the next
+    /// local header after a member that broke the stream, at most this many times.
+    static let maxResyncs = 1_000
 
     /// Reads one archive. A zip is first read through its central directory (random access)
     /// where the input allows it; when that fails (a damaged or missing end record, a
@@ -234,28 +254,55 @@ final class ArchiveWalk {
     func walkArchive(_ input: ArchiveInput, kind: ArchiveKind?, depth: Int, chain: String, containerName: String,
                      _ body: (ArchiveMemberHeader, MemberReader) throws -> Void) -> Outcome {
         var delivered: [String: Int] = [:]
+        var skipping: [String: Int] = [:]
         let seekable = input.isSeekable
-        input.location = chain.isEmpty ? nil : chain
-        var outcome = readArchive(input, seekableZip: seekable, depth: depth, chain: chain, containerName: containerName,
-                                  skipping: [:], delivered: &delivered, body)
+        let location = chain.isEmpty ? nil : chain
+        input.location = location
+        var outcome = readArchive(input, seekableZip: seekable, from: 0, depth: depth, chain: chain, containerName: containerName,
+                                  skipping: &skipping, delivered: &delivered, body)
         if seekable && kind == .zip && !stopped {
             switch outcome {
             case .finished: break
             case .notAnArchive, .broken:
-                var again: [String: Int] = [:]
-                outcome = readArchive(input, seekableZip: false, depth: depth, chain: chain, containerName: containerName,
-                                      skipping: delivered, delivered: &again, body)
+                skipping = delivered
+                outcome = readArchive(input, seekableZip: false, from: 0, depth: depth, chain: chain, containerName: containerName,
+                                      skipping: &skipping, delivered: &delivered, body)
             }
         }
-        if case let .broken(reason) = outcome {
-            record(DecodeProblem(.unreadable(reason), scope: .restOfArchive, location: chain.isEmpty ? nil : chain))
+        // Read from its local headers, a zip can go on after a member that broke the stream:
+        // at the next local header signature (each such break is charged as a failing member).
+        var resyncs = 0
+        var searchFrom: Int64 = 0
+        while case let .broken(reason, lastHeader, afterFailedMember) = outcome, kind == .zip, seekable, !stopped,
+              resyncs < Self.maxResyncs {
+            searchFrom = max(searchFrom, (lastHeader ?? searchFrom) + 4)
+            guard let next = input.find(zipLocalHeaderSignature, from: searchFrom) else { break }
+            if !afterFailedMember {
+                // A damaged header, not yet reported or charged (a failed member already was).
+                record(DecodeProblem(.unreadable(reason), scope: .member, location: location))
+                do {
+                    try budget.chargeMember()
+                    try budget.chargeFailure(produced: 0)
+                } catch {
+                    record(error)
+                    break
+                }
+            }
+            resyncs += 1
+            searchFrom = next
+            outcome = readArchive(input, seekableZip: false, from: next, depth: depth, chain: chain, containerName: containerName,
+                                  skipping: &skipping, delivered: &delivered, body)
+            if case let .notAnArchive(reason) = outcome { outcome = .broken(reason, lastHeader: next, afterFailedMember: false) }
+        }
+        if case let .broken(reason, _, _) = outcome {
+            record(DecodeProblem(.unreadable(reason), scope: .restOfArchive, location: location))
             return .finished
         }
         return outcome
     }
 
-    private func readArchive(_ input: ArchiveInput, seekableZip: Bool, depth: Int, chain: String, containerName: String,
-                             skipping: [String: Int], delivered: inout [String: Int],
+    private func readArchive(_ input: ArchiveInput, seekableZip: Bool, from start: Int64, depth: Int, chain: String,
+                             containerName: String, skipping: inout [String: Int], delivered: inout [String: Int],
                              _ body: (ArchiveMemberHeader, MemberReader) throws -> Void) -> Outcome {
         guard let archive = archive_read_new() else { return .notAnArchive("out of memory") }
         defer {
@@ -263,7 +310,7 @@ final class ArchiveWalk {
             archive_read_free(archive)
         }
         Self.configure(archive, seekableZip: seekableZip)
-        input.rewind()
+        input.rewind(to: start)
         input.archive = archive
         let client = Unmanaged.passUnretained(input).toOpaque()
         if input.isSeekable { archive_read_set_seek_callback(archive, archiveSeek) }
@@ -271,8 +318,8 @@ final class ArchiveWalk {
             if let failure = input.failure { record(failure); return .finished }
             return .notAnArchive(Self.errorString(archive))
         }
-        var skipping = skipping
         var sawMember = false
+        var lastHeader: Int64?
         var failuresInARow = 0
         while !stopped {
             do { try budget.checkDeadline() } catch {
@@ -292,7 +339,7 @@ final class ArchiveWalk {
                 break
             }
             if status == ARCHIVE_FATAL || status == ARCHIVE_RETRY {
-                return sawMember ? .broken(Self.errorString(archive)) : .notAnArchive(Self.errorString(archive))
+                return sawMember ? .broken(Self.errorString(archive), lastHeader: lastHeader, afterFailedMember: false) : .notAnArchive(Self.errorString(archive))
             }
             if !sawMember && Self.isUncompressedRaw(archive) {
                 return .notAnArchive("no archive format recognised")
@@ -308,10 +355,11 @@ final class ArchiveWalk {
                     try budget.chargeFailure(produced: 0)
                 } catch { record(error) }
                 if failuresInARow > 64 {
-                    return .broken("too many damaged headers in a row")
+                    return .broken("too many damaged headers in a row", lastHeader: lastHeader, afterFailedMember: true)
                 }
                 continue
             }
+            lastHeader = start + archive_read_header_position(archive)
             guard archive_entry_filetype(entry) == 0o100000, archive_entry_hardlink(entry) == nil else { continue }
             let nameBytes = Self.nameBytes(entry)
             let raw = Self.isRaw(archive)
@@ -341,7 +389,7 @@ final class ArchiveWalk {
                 record(failure)
                 do { try budget.chargeFailure(produced: reader.produced) } catch { record(error) }
                 if reader.brokeArchive {
-                    return .broken(Self.errorString(archive))
+                    return .broken(Self.errorString(archive), lastHeader: lastHeader, afterFailedMember: true)
                 }
             } else {
                 failuresInARow = 0
@@ -509,10 +557,40 @@ final class ArchiveInput {
         }
     }
 
-    /// Back to the start, for a second reading (seekable inputs only).
-    func rewind() {
-        position = 0
+    /// Where libarchive's offset 0 is in the input (a zip read again from a later header).
+    private var base: Int64 = 0
+
+    /// Back to `offset`, for another reading (seekable inputs only).
+    func rewind(to offset: Int64 = 0) {
+        base = isSeekable ? max(0, min(offset, size)) : 0
+        position = base
         delivered = 0
+    }
+
+    /// The offset of the first `signature` at or after `offset` (seekable inputs only).
+    func find(_ signature: [UInt8], from offset: Int64) -> Int64? {
+        guard offset >= 0, offset < size else { return nil }
+        switch origin {
+        case let .memory(bytes):
+            guard let base = bytes.baseAddress else { return nil }
+            let start = Int(offset)
+            return Self.firstIndex(of: signature, in: UnsafeRawBufferPointer(rebasing: bytes[start...])).map { Int64(start + $0) }
+        case let .file(descriptor, size):
+            let buffer = scratchBuffer()
+            var at = offset
+            while at < size {
+                if walk.budget.isPastDeadline { return nil }
+                let got = pread(descriptor, buffer.baseAddress, buffer.count, off_t(at))
+                guard got >= signature.count else { return nil }
+                if let found = Self.firstIndex(of: signature, in: UnsafeRawBufferPointer(rebasing: buffer[..<got])) {
+                    return at + Int64(found)
+                }
+                at += Int64(got - (signature.count - 1))
+            }
+            return nil
+        case .member:
+            return nil
+        }
     }
 
     /// Which archive the first bytes start, without moving.
@@ -589,16 +667,30 @@ final class ArchiveInput {
     /// libarchive's seek callback.
     func seek(_ offset: Int64, whence: Int32) -> Int64 {
         guard isSeekable else { return Int64(ARCHIVE_FATAL) }
-        let base: Int64 = switch whence {
-        case SEEK_SET: 0
+        let origin: Int64 = switch whence {
+        case SEEK_SET: base
         case SEEK_CUR: position
         case SEEK_END: size
         default: -1
         }
-        let target = base.addingReportingOverflow(offset)
-        guard base >= 0, !target.overflow, target.partialValue >= 0 else { return Int64(ARCHIVE_FATAL) }
+        let target = origin.addingReportingOverflow(offset)
+        guard origin >= 0, !target.overflow, target.partialValue >= 0 else { return Int64(ARCHIVE_FATAL) }
         position = min(target.partialValue, size)
-        return position
+        return position - base
+    }
+
+    /// Where `signature` first occurs in `bytes` (memchr for its first byte, then a compare).
+    private static func firstIndex(of signature: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, let first = signature.first, bytes.count >= signature.count else { return nil }
+        var index = 0
+        let last = bytes.count - signature.count
+        while index <= last {
+            guard let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if signature.withUnsafeBytes({ memcmp(base + at, $0.baseAddress!, $0.count) }) == 0 { return at }
+            index = at + 1
+        }
+        return nil
     }
 
     private func scratchBuffer() -> UnsafeMutableRawBufferPointer {
@@ -608,6 +700,9 @@ final class ArchiveInput {
         return buffer
     }
 }
+
+/// What every zip local header starts with.
+private let zipLocalHeaderSignature: [UInt8] = [0x50, 0x4b, 0x03, 0x04]
 
 // The C callbacks: the client data is the ArchiveInput, alive for as long as its archive.
 private func archiveRead(_ archive: OpaquePointer?, _ client: UnsafeMutableRawPointer?,

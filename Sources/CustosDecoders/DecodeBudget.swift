@@ -52,6 +52,8 @@ public struct DecodeProblem: Error, Sendable, Equatable, CustomStringConvertible
         case encrypted
         /// The input is damaged or in a form the decoder cannot read (the library's words).
         case unreadable(String)
+        /// This many more problems, not listed one by one.
+        case unlisted(Int)
     }
 
     /// What was left unread because of the problem.
@@ -96,6 +98,8 @@ public struct DecodeProblem: Error, Sendable, Equatable, CustomStringConvertible
             return text
         case let .unreadable(reason):
             return "\(place)cannot be read (\(reason)); \(unread)"
+        case let .unlisted(count):
+            return "\(count) more problems like those above"
         }
     }
 }
