@@ -44,7 +44,7 @@ public struct DirectoryScan: Sendable {
             let worker = FileScanner(engine: engine, followSymlinks: options.walk.followSymlinks,
                                      maxFileSize: options.maxFileSize)
             while let entry = queue.next() {
-                worker.scan(path: entry.path, displayPath: Self.displayPath(entry.path))
+                worker.scan(entry, displayPath: Self.displayPath(entry.path))
             }
             let findings = worker.findings
             let warnings = worker.warnings

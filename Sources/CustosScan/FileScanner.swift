@@ -6,6 +6,7 @@
 import CustosCore
 import CustosDecoders
 import CustosEngine
+import CustosSources
 import Foundation
 
 /// Reads files for one worker through a reusable buffer and scans them. Not thread-safe.
@@ -63,7 +64,16 @@ final class FileScanner {
 
     /// Scans one file; problems become warnings and the caller goes on.
     func scan(path: String, displayPath: String) {
-        let descriptor = Self.openForReading(path, followSymlinks: followSymlinks)
+        scan(opened: Self.openForReading(path, followSymlinks: followSymlinks), displayPath: displayPath)
+    }
+
+    /// Scans a file the walk listed, opened relative to its folder (never re-resolved by path).
+    func scan(_ entry: FileEntry, displayPath: String) {
+        scan(opened: entry.openForReading(followSymlinks: followSymlinks), displayPath: displayPath)
+    }
+
+    /// Scans a file just opened (`descriptor` -1 with `errno` set when opening failed).
+    private func scan(opened descriptor: Int32, displayPath: String) {
         guard descriptor >= 0 else {
             if errno == ENOENT {
                 warnings.append(ScanWarning(path: displayPath, message: "vanished before it could be read"))

@@ -5,6 +5,7 @@
 import CustosCore
 import CustosDecoders
 import CustosEngine
+import CustosSources
 import Foundation
 
 /// What scanning one file gave.
@@ -30,11 +31,20 @@ public final class SingleFileScanner {
     /// credentials file is decrypted with the credential secrets of the settings files in its
     /// own folder (a sweep does not read the whole tree every time, so the folder is the scope).
     public func scan(path: String, displayPath: String) -> FileScanOutcome {
+        scan(path: path, displayPath: displayPath) { $0.scan(path: path, displayPath: displayPath) }
+    }
+
+    /// Scans a file the walk listed, opened relative to its folder (never re-resolved by path).
+    public func scan(_ entry: FileEntry, displayPath: String) -> FileScanOutcome {
+        scan(path: entry.path, displayPath: displayPath) { $0.scan(entry, displayPath: displayPath) }
+    }
+
+    private func scan(path: String, displayPath: String, reading: (FileScanner) -> Void) -> FileScanOutcome {
         worker.findings.removeAll(keepingCapacity: true)
         worker.warnings.removeAll(keepingCapacity: true)
         worker.summary = ScanSummary()
         worker.nodeRed = NodeRedMaterial()
-        worker.scan(path: path, displayPath: displayPath)
+        reading(worker)
         var findings = worker.findings
         var warnings = worker.warnings
         if !worker.nodeRed.credentialFiles.isEmpty {
