@@ -70,6 +70,21 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         input.withUnsafeBytes { run($0) }
     }
 
+    /// Called once by libFuzzer before the first input: with `CUSTOS_FUZZ_WRITE_SEEDS=DIR`
+    /// set, writes the seeds into DIR and exits (that is how `make fuzz` makes its corpora);
+    /// otherwise builds what the target needs up front, so no input pays for it.
+    public func prepareForFuzzing() {
+        if let folder = ProcessInfo.processInfo.environment["CUSTOS_FUZZ_WRITE_SEEDS"] {
+            do {
+                try FuzzSeeds.write(for: self, to: URL(fileURLWithPath: folder))
+                exit(0)
+            } catch {
+                fatalError("cannot write the seeds to \(folder): \(error)")
+            }
+        }
+        if self == .ruleEngine { _ = RuleEngineTarget.scanner }
+    }
+
     /// Limits for fuzzing: the shipped ones, with a deadline short enough that libFuzzer's
     /// own timeout only fires when a decoder ignores it.
     static let limits: DecodeBudget.Limits = {
