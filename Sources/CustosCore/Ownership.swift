@@ -21,7 +21,7 @@ public struct Ownership: Sendable, Hashable, Codable {
 
     public var attributedBy: Attribution
     public var identityID: String?
-    public var kind: String?
+    public var kind: IdentityKind?
     public var owner: String?
     public var contact: String?
     /// Who may revoke the credential.
@@ -34,17 +34,17 @@ public struct Ownership: Sendable, Hashable, Codable {
     public var vendor: String?
     /// The identity's `expires` and `rotate_by` dates (YYYY-MM-DD), kept so the status can be
     /// judged again on another day (a sweep's report).
-    public var expires: String?
-    public var rotateBy: String?
+    public var expires: IsoDay?
+    public var rotateBy: IsoDay?
     /// The date the status was judged by: `expires`, or `rotate_by` when it decided.
-    public var expiryDate: String?
+    public var expiryDate: IsoDay?
     public var expiry: ExpiryStatus
 
-    public init(attributedBy: Attribution, identityID: String? = nil, kind: String? = nil, owner: String? = nil,
+    public init(attributedBy: Attribution, identityID: String? = nil, kind: IdentityKind? = nil, owner: String? = nil,
                 contact: String? = nil, revocationAuthority: String? = nil, revocationProcedure: String? = nil,
                 escalation: [String] = [], sites: [String] = [], vendor: String? = nil,
-                expires: String? = nil, rotateBy: String? = nil,
-                expiryDate: String? = nil, expiry: ExpiryStatus = .unknown) {
+                expires: IsoDay? = nil, rotateBy: IsoDay? = nil,
+                expiryDate: IsoDay? = nil, expiry: ExpiryStatus = .unknown) {
         self.attributedBy = attributedBy
         self.identityID = identityID
         self.kind = kind
@@ -63,9 +63,9 @@ public struct Ownership: Sendable, Hashable, Codable {
 
     public static let unowned = Ownership(attributedBy: .none)
 
-    /// This block with its expiry judged on `today` (YYYY-MM-DD, as are the dates): past
+    /// This block with its expiry judged on `today`: past
     /// `expires` is expired; otherwise past `rotate_by` is rotation-overdue.
-    public func judgingExpiry(today: String) -> Ownership {
+    public func judgingExpiry(today: IsoDay) -> Ownership {
         var judged = self
         judged.expiry = .unknown
         judged.expiryDate = nil

@@ -1,13 +1,50 @@
 import Foundation
 
+/// What kind of problem a warning reports, so code decides on kinds, never on wording.
+public enum WarningKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A file could not be opened or read (permission denied, I/O error).
+    case unreadable
+    /// A file disappeared between listing and reading.
+    case vanished
+    /// A folder could not be listed: everything below it went unseen.
+    case unlistedFolder = "unlisted-folder"
+    /// A scan root does not exist or cannot be opened.
+    case missingRoot = "missing-root"
+    /// A decoder stopped at one of its limits (size, members, depth, ratio, time).
+    case limitExceeded = "limit-exceeded"
+    /// Content that claims a format but breaks it (a damaged archive, a corrupt database).
+    case malformed
+    /// Content that is encrypted with a key custos does not have.
+    case encrypted
+    /// Git history custos could not see whole (shallow clone, missing objects, unreachable base).
+    case incompleteHistory = "incomplete-history"
+    /// A git object could not be read.
+    case unreadableObject = "unreadable-object"
+    /// Content stored elsewhere (a Git LFS pointer, a submodule).
+    case storedElsewhere = "stored-elsewhere"
+    /// A configuration or selection problem (a rule selector naming nothing).
+    case configuration
+}
+
 /// Something that went wrong with one input while the scan went on.
 public struct ScanWarning: Sendable, Hashable, Codable {
+    public var kind: WarningKind
     public var path: String
     public var message: String
 
-    public init(path: String, message: String) {
+    public init(_ kind: WarningKind, path: String, message: String) {
+        self.kind = kind
         self.path = path
         self.message = message
+    }
+
+    /// Whether the warning means part of what was asked went unseen (the scan saw less than
+    /// it was asked to), which CI must not take for a clean result.
+    public var meansIncompleteScan: Bool {
+        switch kind {
+        case .missingRoot, .unlistedFolder, .incompleteHistory, .unreadableObject: true
+        case .unreadable, .vanished, .limitExceeded, .malformed, .encrypted, .storedElsewhere, .configuration: false
+        }
     }
 }
 
@@ -50,28 +87,26 @@ public struct ScanResult: Sendable {
 }
 
 extension ScanResult {
-    /// Puts findings in report order without repeats, sorts warnings, and fills in the counts:
-    /// the last step of every kind of scan, so all of them report alike. A finding of a rule in
-    /// `genericRules` gives way to another rule's finding over the same bytes of the same file
-    /// (the engine does this within one buffer; this catches findings made after the scan,
-    /// such as decrypted or decoded credentials).
+    /// Adds another part of the same scan (one worker's results).
+    public mutating func merge(_ other: ScanResult) {
+        findings += other.findings
+        warnings += other.warnings
+        summary.add(other.summary)
+    }
+
+    /// Puts findings in report order without repeats, applies generic precedence across
+    /// everything the scan found (`GenericPrecedence`: the engine does it within one buffer;
+    /// this catches findings decoders added after the scan), masks every secret found in a
+    /// blob in the snippets of that blob, sorts warnings, and fills in the counts: the last
+    /// step of every kind of scan, so all of them report alike.
     public func finalized(rules: Int, genericRules: Set<String> = [], since started: Date) -> ScanResult {
         var result = self
         var seen = Set<String>()
-        var specific: [String: [Range<Int>]] = [:]
-        if !genericRules.isEmpty {
-            for finding in findings where !genericRules.contains(finding.ruleID) {
-                specific["\(finding.path)\u{0}\(finding.git?.blob ?? "")", default: []].append(finding.byteStart..<max(finding.byteEnd, finding.byteStart + 1))
+        result.findings = GenericPrecedence.apply(to: findings, genericRules: genericRules)
+            .sorted(by: Finding.reportOrder).filter { finding in
+                seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)\u{0}\(finding.git?.blob ?? "")").inserted
             }
-        }
-        result.findings = findings.sorted(by: Finding.reportOrder).filter { finding in
-            if genericRules.contains(finding.ruleID),
-               let ranges = specific["\(finding.path)\u{0}\(finding.git?.blob ?? "")"],
-               ranges.contains(where: { $0.overlaps(finding.byteStart..<max(finding.byteEnd, finding.byteStart + 1)) }) {
-                return false
-            }
-            return seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)\u{0}\(finding.git?.blob ?? "")").inserted
-        }
+        SnippetMasking.apply(to: &result.findings)
         result.warnings.sort { $0.path != $1.path ? $0.path < $1.path : $0.message < $1.message }
         result.summary.findings = result.findings.count
         result.summary.warnings = result.warnings.count

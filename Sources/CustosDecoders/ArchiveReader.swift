@@ -26,13 +26,16 @@ public struct ArchiveMemberHeader: Sendable {
     public var name: String
     /// The exact bytes of that name, as the archive stores it.
     public var nameBytes: [UInt8]
-    /// The chain from the outermost archive: `projects/inner.zip!/cfg/app.env`.
-    public var path: String
+    /// The names from the outermost archive's member down to this one:
+    /// `["projects/inner.zip", "cfg/app.env"]`.
+    public var chain: [String]
+    /// The chain as people read it: `projects/inner.zip!/cfg/app.env`.
+    public var path: String { chain.joined(separator: "!/") }
     /// The size its header declares, when it declares one (headers can lie: readers stop at
     /// what really comes out).
     public var declaredSize: Int64?
     /// 1 for a member of the outermost archive, 2 for one of an archive inside it, …
-    public var depth: Int
+    public var depth: Int { chain.count }
 }
 
 /// Reads archives member by member, recursively, under a `DecodeBudget`.
@@ -51,13 +54,13 @@ public enum ArchiveReader {
     /// Calls `body` for every member that is not itself an archive, in archive order; nested
     /// archives are opened in place, under the same budget. A member's bytes are read through
     /// the `MemberReader`, valid only during the call. `name` is the archive's own name (it
-    /// names the one file of a compressed stream). Returns the problems met: damaged, encrypted
-    /// or over-limit members are skipped and the rest of the archive is still read where the
-    /// format allows; a problem `body` throws is recorded for its member.
-    public static func forEachMember(of source: ArchiveSource, name: String = "", budget: inout DecodeBudget,
-                                     _ body: (ArchiveMemberHeader, MemberReader) throws -> Void) -> [DecodeProblem] {
-        let walk = ArchiveWalk(budget: budget)
-        defer { budget = walk.budget }
+    /// names the one file of a compressed stream); `depth` is its own nesting (1 for a file,
+    /// more for an archive found inside a container). Returns the issues met: damaged,
+    /// encrypted or over-limit members are skipped and the rest of the archive is still read
+    /// where the format allows; an issue `body` throws is recorded for its member.
+    public static func forEachMember(of source: ArchiveSource, name: String = "", depth: Int = 1, budget: DecodeBudget,
+                                     _ body: (ArchiveMemberHeader, MemberReader) throws -> Void) -> [DecodeIssue] {
+        let walk = ArchiveWalk(budget: budget, baseDepth: max(0, depth - 1))
         let input: ArchiveInput
         switch source {
         case let .bytes(bytes):
@@ -65,14 +68,14 @@ public enum ArchiveReader {
         case let .fileDescriptor(descriptor):
             var info = stat()
             guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-                return [DecodeProblem(.unreadable("not a regular file"), scope: .restOfFile)]
+                return [DecodeIssue(.unreadable("not a regular file"), scope: .restOfFile)]
             }
             input = ArchiveInput(file: descriptor, size: Int64(info.st_size), walk: walk)
         }
         let kind = input.sniff(name: name)
-        let outcome = walk.walkArchive(input, kind: kind, depth: 1, chain: "", containerName: name, body)
+        let outcome = walk.walkArchive(input, kind: kind, depth: 1, chain: [], containerName: name, body)
         if case let .notAnArchive(reason) = outcome {
-            walk.record(DecodeProblem(.unreadable("not a readable archive: \(reason)"), scope: .restOfFile))
+            walk.record(DecodeIssue(.unreadable("not a readable archive: \(reason)"), scope: .restOfFile))
         }
         return walk.report
     }
@@ -94,7 +97,7 @@ public final class MemberReader {
     private var replayOffset = 0
     private var ended = false
     /// Why reading stopped, once it did; every later read throws it again.
-    fileprivate private(set) var failure: DecodeProblem?
+    fileprivate private(set) var failure: DecodeIssue?
     /// Whether the failure left the archive itself unreadable (nothing after it can be read).
     fileprivate private(set) var brokeArchive = false
     private let consumedAtStart: Int64
@@ -108,7 +111,7 @@ public final class MemberReader {
     }
 
     /// Reads the next bytes of the member into `buffer`; 0 at its end.
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(DecodeProblem) -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(DecodeIssue) -> Int {
         if let failure { throw failure }
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         if replayOffset < replay.count {
@@ -118,8 +121,8 @@ public final class MemberReader {
             return count
         }
         if ended { return 0 }
-        guard let archive else { throw fail(DecodeProblem(.unreadable("read after its archive moved on"), scope: .restOfMember, location: header.path)) }
-        if walk.stopped { throw fail(walk.problems.last ?? DecodeProblem(.unreadable("stopped"), scope: .restOfFile)) }
+        guard let archive else { throw fail(DecodeIssue(.unreadable("read after its archive moved on"), scope: .restOfMember, location: header.path)) }
+        if walk.stopped { throw fail(walk.problems.last ?? DecodeIssue(.unreadable("stopped"), scope: .restOfFile)) }
         do { try walk.budget.checkDeadline() } catch { throw fail(error) }
         var got = archive_read_data(archive, base, buffer.count)
         var retries = 0
@@ -129,7 +132,7 @@ public final class MemberReader {
         }
         if got < 0 {
             brokeArchive = got == Int(ARCHIVE_FATAL)
-            let reason = input.failure ?? DecodeProblem(.unreadable(ArchiveWalk.errorString(archive)),
+            let reason = input.failure ?? DecodeIssue(.unreadable(ArchiveWalk.errorString(archive)),
                                                         scope: produced > 0 ? .restOfMember : .member, location: header.path)
             throw fail(reason)
         }
@@ -140,14 +143,14 @@ public final class MemberReader {
         produced += Int64(got)
         do { try walk.budget.chargeExpanded(got) } catch { throw fail(error) }
         if walk.budget.breaksRatio(produced: produced, consumed: input.delivered - consumedAtStart) {
-            throw fail(DecodeProblem(.limitExceeded(.ratio(walk.budget.limits.maxRatio)), scope: .restOfMember, location: header.path))
+            throw fail(DecodeIssue(.limitExceeded(.ratio(walk.budget.limits.maxRatio)), scope: .restOfMember, location: header.path))
         }
         return got
     }
 
     /// Fills `buffer` from `offset` on as far as the member goes; the count filled, less than
     /// `buffer.count` only at the member's end.
-    public func fill(_ buffer: UnsafeMutableRawBufferPointer, from offset: Int = 0) throws(DecodeProblem) -> Int {
+    public func fill(_ buffer: UnsafeMutableRawBufferPointer, from offset: Int = 0) throws(DecodeIssue) -> Int {
         var filled = max(0, min(offset, buffer.count))
         while filled < buffer.count {
             let got = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
@@ -159,16 +162,16 @@ public final class MemberReader {
 
     /// The rest of the member in memory; throws the member-size limit when it is larger than
     /// `limit` bytes (what was read stays charged).
-    public func readRest(limit: Int) throws(DecodeProblem) -> [UInt8] {
+    public func readRest(limit: Int) throws(DecodeIssue) -> [UInt8] {
         let (bytes, complete) = try readUpTo(limit + 1)
         guard complete, bytes.count <= limit else {
-            throw DecodeProblem(.limitExceeded(.memberBytes(limit)), scope: .member, location: header.path)
+            throw DecodeIssue(.limitExceeded(.memberBytes(limit)), scope: .member, location: header.path)
         }
         return bytes
     }
 
     /// Up to `limit` bytes of the rest, and whether that is the whole rest.
-    fileprivate func readUpTo(_ limit: Int) throws(DecodeProblem) -> (bytes: [UInt8], complete: Bool) {
+    fileprivate func readUpTo(_ limit: Int) throws(DecodeIssue) -> (bytes: [UInt8], complete: Bool) {
         var bytes: [UInt8] = []
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { chunk.deallocate() }
@@ -182,7 +185,7 @@ public final class MemberReader {
     }
 
     /// Reads ahead the first bytes (kept to be read again) and says which archive they start.
-    fileprivate func sniff() throws(DecodeProblem) -> ArchiveKind? {
+    fileprivate func sniff() throws(DecodeIssue) -> ArchiveKind? {
         let (bytes, _) = try readUpTo(ArchiveKind.sniffLength)
         replay = bytes
         replayOffset = 0
@@ -194,7 +197,7 @@ public final class MemberReader {
         archive = nil
     }
 
-    private func fail(_ problem: DecodeProblem) -> DecodeProblem {
+    private func fail(_ problem: DecodeIssue) -> DecodeIssue {
         failure = failure ?? problem
         return failure!
     }
@@ -202,13 +205,16 @@ public final class MemberReader {
 
 /// One call of `forEachMember`: the budget every level charges and the problems met.
 final class ArchiveWalk {
-    var budget: DecodeBudget
-    private(set) var problems: [DecodeProblem] = []
+    let budget: DecodeBudget
+    /// Containers above the outermost archive (its depth minus one), left out of member chains.
+    let baseDepth: Int
+    private(set) var problems: [DecodeIssue] = []
     /// A file-wide limit was reached (or the deadline passed): nothing more is read.
     private(set) var stopped = false
 
-    init(budget: DecodeBudget) {
+    init(budget: DecodeBudget, baseDepth: Int) {
         self.budget = budget
+        self.baseDepth = baseDepth
     }
 
     /// Problems listed one by one at most; beyond, they are counted (a file of 20,000 damaged
@@ -217,7 +223,7 @@ final class ArchiveWalk {
     private(set) var unlistedProblems = 0
 
     /// Records a problem once (a failure met at several levels of nesting is one problem).
-    func record(_ problem: DecodeProblem) {
+    func record(_ problem: DecodeIssue) {
         if problem.scope == .restOfFile { stopped = true }
         if problems.contains(problem) { return }
         if problems.count >= Self.maxListedProblems && problem.scope != .restOfFile {
@@ -228,9 +234,9 @@ final class ArchiveWalk {
     }
 
     /// The problems, with the count of those not listed.
-    var report: [DecodeProblem] {
+    var report: [DecodeIssue] {
         guard unlistedProblems > 0 else { return problems }
-        return problems + [DecodeProblem(.unlisted(unlistedProblems), scope: .member)]
+        return problems + [DecodeIssue(.unlisted(unlistedProblems), scope: .member)]
     }
 
     enum Outcome {
@@ -251,12 +257,12 @@ final class ArchiveWalk {
     /// where the input allows it; when that fails (a damaged or missing end record, a
     /// directory pointing past the end) it is read again from its local headers, skipping
     /// the members already handed out.
-    func walkArchive(_ input: ArchiveInput, kind: ArchiveKind?, depth: Int, chain: String, containerName: String,
+    func walkArchive(_ input: ArchiveInput, kind: ArchiveKind?, depth: Int, chain: [String], containerName: String,
                      _ body: (ArchiveMemberHeader, MemberReader) throws -> Void) -> Outcome {
         var delivered: [String: Int] = [:]
         var skipping: [String: Int] = [:]
         let seekable = input.isSeekable
-        let location = chain.isEmpty ? nil : chain
+        let location = chain.isEmpty ? nil : chain.joined(separator: "!/")
         input.location = location
         var outcome = readArchive(input, seekableZip: seekable, from: 0, depth: depth, chain: chain, containerName: containerName,
                                   skipping: &skipping, delivered: &delivered, body)
@@ -279,7 +285,7 @@ final class ArchiveWalk {
             guard let next = input.find(zipLocalHeaderSignature, from: searchFrom) else { break }
             if !afterFailedMember {
                 // A damaged header, not yet reported or charged (a failed member already was).
-                record(DecodeProblem(.unreadable(reason), scope: .member, location: location))
+                record(DecodeIssue(.unreadable(reason), scope: .member, location: location))
                 do {
                     try budget.chargeMember()
                     try budget.chargeFailure(produced: 0)
@@ -295,13 +301,17 @@ final class ArchiveWalk {
             if case let .notAnArchive(reason) = outcome { outcome = .broken(reason, lastHeader: next, afterFailedMember: false) }
         }
         if case let .broken(reason, _, _) = outcome {
-            record(DecodeProblem(.unreadable(reason), scope: .restOfArchive, location: location))
+            record(DecodeIssue(.unreadable(reason), scope: .restOfArchive, location: location))
             return .finished
         }
         return outcome
     }
 
-    private func readArchive(_ input: ArchiveInput, seekableZip: Bool, from start: Int64, depth: Int, chain: String,
+    private func locationOf(_ chain: [String]) -> String? {
+        chain.isEmpty ? nil : chain.joined(separator: "!/")
+    }
+
+    private func readArchive(_ input: ArchiveInput, seekableZip: Bool, from start: Int64, depth: Int, chain: [String],
                              containerName: String, skipping: inout [String: Int], delivered: inout [String: Int],
                              _ body: (ArchiveMemberHeader, MemberReader) throws -> Void) -> Outcome {
         guard let archive = archive_read_new() else { return .notAnArchive("out of memory") }
@@ -348,8 +358,8 @@ final class ArchiveWalk {
             guard status != ARCHIVE_FAILED, let entry else {
                 // One unusable header: charged like a failing member, and the next is tried.
                 failuresInARow += 1
-                record(DecodeProblem(.unreadable(Self.errorString(archive)), scope: .member,
-                                     location: chain.isEmpty ? nil : chain))
+                record(DecodeIssue(.unreadable(Self.errorString(archive)), scope: .member,
+                                     location: locationOf(chain)))
                 do {
                     try budget.chargeMember()
                     try budget.chargeFailure(produced: 0)
@@ -364,7 +374,8 @@ final class ArchiveWalk {
             let nameBytes = Self.nameBytes(entry)
             let raw = Self.isRaw(archive)
             let name = raw ? ArchiveKind.streamMemberName(container: containerName) : EscapedName.display(nameBytes)
-            let path = chain.isEmpty ? name : chain + "!/" + name
+            let memberChain = chain + [name]
+            let path = memberChain.joined(separator: "!/")
             if let count = skipping[path], count > 0 {
                 skipping[path] = count - 1
                 continue
@@ -375,12 +386,11 @@ final class ArchiveWalk {
                 break
             }
             if archive_entry_is_data_encrypted(entry) != 0 || archive_entry_is_metadata_encrypted(entry) != 0 {
-                record(DecodeProblem(.encrypted, scope: .member, location: path))
+                record(DecodeIssue(.encrypted, scope: .member, location: path))
                 continue
             }
-            let header = ArchiveMemberHeader(name: name, nameBytes: raw ? Array(name.utf8) : nameBytes, path: path,
-                                             declaredSize: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil,
-                                             depth: depth)
+            let header = ArchiveMemberHeader(name: name, nameBytes: raw ? Array(name.utf8) : nameBytes, chain: memberChain,
+                                             declaredSize: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil)
             let reader = MemberReader(header: header, archive: archive, input: input, walk: self)
             handle(reader, depth: depth, body)
             reader.close()
@@ -403,31 +413,31 @@ final class ArchiveWalk {
         let header = reader.header
         do {
             if let kind = try reader.sniff() {
-                guard depth < budget.limits.maxDepth else {
-                    record(DecodeProblem(.limitExceeded(.depth(budget.limits.maxDepth)), scope: .member, location: header.path))
+                guard depth + baseDepth < budget.limits.maxDepth else {
+                    record(DecodeIssue(.limitExceeded(.depth(budget.limits.maxDepth)), scope: .member, location: header.path))
                     return
                 }
                 try openNested(reader, kind: kind, depth: depth + 1, body)
             } else {
                 try body(header, reader)
             }
-        } catch let problem as DecodeProblem {
+        } catch let problem as DecodeIssue {
             // The reader's own failure is recorded by the caller, with its charge.
             if reader.failure != problem { record(problem) }
         } catch {
-            record(DecodeProblem(.unreadable("\(error)"), scope: .member, location: header.path))
+            record(DecodeIssue(.unreadable("\(error)"), scope: .member, location: header.path))
         }
     }
 
     private func openNested(_ reader: MemberReader, kind: ArchiveKind, depth: Int,
-                            _ body: (ArchiveMemberHeader, MemberReader) throws -> Void) throws(DecodeProblem) {
+                            _ body: (ArchiveMemberHeader, MemberReader) throws -> Void) throws(DecodeIssue) {
         let header = reader.header
         // What was read ahead to recognise the archive comes out of the reader first.
         let (bytes, complete) = try reader.readUpTo(ArchiveReader.nestedInMemoryBytes)
         let nested = complete ? ArchiveInput(owning: bytes, walk: self) : ArchiveInput(member: reader, pending: bytes, walk: self)
-        let outcome = walkArchive(nested, kind: kind, depth: depth, chain: header.path, containerName: header.name, body)
+        let outcome = walkArchive(nested, kind: kind, depth: depth, chain: header.chain, containerName: header.name, body)
         if case let .notAnArchive(reason) = outcome, reader.failure == nil {
-            record(DecodeProblem(.unreadable("not a readable archive: \(reason)"), scope: .member, location: header.path))
+            record(DecodeIssue(.unreadable("not a readable archive: \(reason)"), scope: .member, location: header.path))
         }
     }
 
@@ -500,7 +510,7 @@ final class ArchiveInput {
     /// Bytes handed to libarchive so far (what members' ratios are judged against).
     private(set) var delivered: Int64 = 0
     /// Why this input stopped giving bytes, when it was custos that stopped it.
-    private(set) var failure: DecodeProblem?
+    private(set) var failure: DecodeIssue?
     /// The archive reading this input, for its filter counters.
     var archive: OpaquePointer?
     /// The member chain of the archive this input holds, for its problems (nil: the file).
@@ -611,12 +621,12 @@ final class ArchiveInput {
     func read(_ out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
         if failure != nil || walk.stopped { return -1 }
         if walk.budget.isPastDeadline {
-            failure = DecodeProblem(.limitExceeded(.time(walk.budget.limits.timeLimit)), scope: .restOfFile)
+            failure = DecodeIssue(.limitExceeded(.time(walk.budget.limits.timeLimit)), scope: .restOfFile)
             return -1
         }
         if let archive, archive_filter_count(archive) > 1,
            walk.budget.breaksRatio(produced: archive_filter_bytes(archive, 0), consumed: delivered) {
-            failure = DecodeProblem(.limitExceeded(.ratio(walk.budget.limits.maxRatio)), scope: .restOfArchive, location: location)
+            failure = DecodeIssue(.limitExceeded(.ratio(walk.budget.limits.maxRatio)), scope: .restOfArchive, location: location)
             return -1
         }
         let got: Int
@@ -630,7 +640,7 @@ final class ArchiveInput {
             var count: Int
             repeat { count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(position)) } while count < 0 && errno == EINTR
             guard count >= 0 else {
-                failure = DecodeProblem(.unreadable("read failed: \(String(cString: strerror(errno)))"), scope: .restOfFile, location: location)
+                failure = DecodeIssue(.readFailed(String(cString: strerror(errno))), scope: .restOfFile, location: location)
                 return -1
             }
             got = count

@@ -150,7 +150,7 @@ public enum Base64Values {
         if isText(decoded) { return decoded }
         let transcoded: [UInt8]? = decoded.withUnsafeBytes { raw in
             guard isUTF16(decoded), let encoding = TextEncoding.sniffUTF16(raw) else { return nil }
-            return encoding.transcode(raw)
+            return encoding.transcode(raw).bytes
         }
         return transcoded.flatMap { isText($0) ? $0 : nil }
     }
@@ -260,46 +260,20 @@ public enum Base64Values {
         var text = DerivedText()
         var decodedRuns: [Range<Int>] = []
         var budget = 4 * 1024 * 1024
-        var cursor = LineColumnCursor()
         for run in runs.sorted(by: { $0.lowerBound < $1.lowerBound }) where budget > 0 {
             guard let decoded = decodedText(UnsafeRawBufferPointer(rebasing: bytes[run])) else { continue }
             budget -= decoded.count
             decodedRuns.append(run)
-            let start = cursor.position(of: run.lowerBound, in: bytes)
-            let end = cursor.position(of: run.upperBound, in: bytes)
             var lineStart = run.lowerBound
             while lineStart > 0 && run.lowerBound - lineStart < contextLength && bytes[lineStart - 1] != 0x0a { lineStart -= 1 }
             var lineEnd = run.upperBound
             while lineEnd < bytes.count && lineEnd - run.upperBound < contextLength
                     && bytes[lineEnd] != 0x0a && bytes[lineEnd] != 0x0d { lineEnd += 1 }
             text.appendContext(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<run.lowerBound]))
-            text.appendSegment(decoded, place: .fixed(start: start, end: end, bytes: run), logicalPath: logicalPath)
+            text.appendDecoded(decoded, from: run, logicalPath: logicalPath)
             text.appendContext(UnsafeRawBufferPointer(rebasing: bytes[run.upperBound..<lineEnd]))
             text.appendContext([0x0a])
         }
         return (text, decodedRuns)
-    }
-}
-
-/// Line and column (1-based, in code points) of offsets visited in increasing order, walking
-/// the text once.
-struct LineColumnCursor {
-    private(set) var offset = 0
-    private var line = 1
-    private var column = 0
-
-    mutating func position(of target: Int, in bytes: UnsafeRawBufferPointer) -> TextPosition {
-        if target < offset { self = LineColumnCursor() }
-        while offset < min(target, bytes.count) {
-            let byte = bytes[offset]
-            if byte == 0x0a {
-                line += 1
-                column = 0
-            } else if byte & 0xc0 != 0x80 {
-                column += 1
-            }
-            offset += 1
-        }
-        return TextPosition(line: line, column: column + 1)
     }
 }

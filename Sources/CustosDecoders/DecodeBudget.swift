@@ -1,12 +1,14 @@
-// What one file may cost its decoders, and the problems a decoder reports when input is hostile
-// or merely broken. Every decoder that expands or walks input charges one DecodeBudget, passed
-// `inout` down the recursion, so nested archives, databases and decodings share one allowance
-// per file. The trade-off: limits are judged as bytes come out, never from sizes a header
+// What one file may cost its decoders, and why a decoder stopped when input is hostile or
+// merely broken. Every decoder that expands or walks input charges the one DecodeBudget of the
+// file (a reference, handed down the recursion), so nested archives, databases and decodings
+// share one allowance per file. The trade-off: limits are judged as bytes come out, never from sizes a header
 // declares (headers lie), and failures are charged too (a member that fails after inflating N
 // bytes costs N, and at least a fixed minimum), so a file cannot buy unlimited work by failing.
 
+import CustosCore
+
 /// A limit a decoder ran into.
-public enum DecodeLimit: Sendable, Equatable, CustomStringConvertible {
+public enum DecodeLimit: Sendable, Hashable, CustomStringConvertible {
     /// Bytes produced by decoding one file, at every depth together.
     case expandedBytes(Int64)
     /// Archive members read from one file, at every depth together.
@@ -43,21 +45,24 @@ public enum DecodeLimit: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Something a decoder could not read, or stopped reading: always a warning, never fatal.
-public struct DecodeProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+/// Why a decoder could not read something, or stopped reading, with what was left unread and
+/// where: always a warning, never fatal. `problem` is the form the decoder contract reports.
+public struct DecodeIssue: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
         /// A limit was reached; `scope` says what was left unread.
         case limitExceeded(DecodeLimit)
         /// An encrypted member: custos does not guess passwords.
         case encrypted
         /// The input is damaged or in a form the decoder cannot read (the library's words).
         case unreadable(String)
+        /// Reading the file itself failed (an I/O error).
+        case readFailed(String)
         /// This many more problems, not listed one by one.
         case unlisted(Int)
     }
 
     /// What was left unread because of the problem.
-    public enum Scope: Sendable, Equatable {
+    public enum Scope: Sendable, Hashable {
         /// The member (or table, or value) named by `location`.
         case member
         /// The rest of the member named by `location`, after what was already read.
@@ -98,19 +103,33 @@ public struct DecodeProblem: Error, Sendable, Equatable, CustomStringConvertible
             return text
         case let .unreadable(reason):
             return "\(place)cannot be read (\(reason)); \(unread)"
+        case let .readFailed(reason):
+            return "\(place)read failed (\(reason)); \(unread)"
         case let .unlisted(count):
             return "\(count) more problems like those above"
         }
     }
+
+    /// The issue as the decoder contract reports it.
+    public var problem: DecodeProblem {
+        let kind: WarningKind = switch self.kind {
+        case .limitExceeded: .limitExceeded
+        case .encrypted: .encrypted
+        case .unreadable, .unlisted: .malformed
+        case .readFailed: .unreadable
+        }
+        return DecodeProblem(kind, description)
+    }
 }
 
 /// The allowance of one file: expanded bytes, archive members, nesting depth, compression
-/// ratio and a deadline on the monotonic clock. A value: decoders take it `inout` and charge
-/// it as they go; a charge over a limit throws the problem to report.
-public struct DecodeBudget: Sendable {
+/// ratio, database rows and cells, and a deadline on the monotonic clock. One per file being
+/// decoded, owned by one worker; a reference, so nested decoders charge the same one. A charge
+/// over a limit throws the issue to report.
+public final class DecodeBudget {
     /// The limits, the same for every file of a scan.
     public struct Limits: Sendable, Equatable {
-        /// Archives inside archives, counting the outermost as 1.
+        /// Archives inside archives, counting the outermost as 1 (a file itself is depth 0).
         public var maxDepth = 4
         /// Members read from one file, at every depth together.
         public var maxMembers = 20_000
@@ -140,56 +159,63 @@ public struct DecodeBudget: Sendable {
     public let limits: Limits
     /// Bytes decoders may produce from this file in all.
     public let maxExpandedBytes: Int64
+    /// When decoding this file must stop.
     public let deadline: ContinuousClock.Instant
     public private(set) var expandedBytes: Int64 = 0
-    public private(set) var members = 0
+    public private(set) var memberCount = 0
     public private(set) var rows = 0
     public private(set) var cells = 0
 
-    /// A fresh allowance for a file of `sourceBytes` bytes, its clock starting now.
-    public init(limits: Limits = .standard, sourceBytes: Int) {
+    /// A fresh allowance for a file of `sourceBytes` bytes (0 when unknown: the minimum
+    /// allowance), its clock starting now.
+    public init(limits: Limits = .standard, sourceBytes: Int = 0) {
         self.limits = limits
         let scaled = Int64(clamping: sourceBytes).multipliedReportingOverflow(by: Int64(limits.maxRatio))
         maxExpandedBytes = max(limits.minimumExpandedBytes, scaled.overflow ? .max : scaled.partialValue)
         deadline = ContinuousClock.now.advanced(by: limits.timeLimit)
     }
 
+    /// Containers inside containers at most.
+    public var maxDepth: Int { limits.maxDepth }
+    /// Expanded over compressed size above which a member is treated as a bomb.
+    public var maxRatio: Int { limits.maxRatio }
+
     /// Charges `count` bytes a decoder produced.
-    public mutating func chargeExpanded(_ count: Int) throws(DecodeProblem) {
+    public func chargeExpanded(_ count: Int) throws(DecodeIssue) {
         expandedBytes = expandedBytes.addingReportingOverflow(Int64(count)).partialValue
         if expandedBytes > maxExpandedBytes || expandedBytes < 0 {
-            throw DecodeProblem(.limitExceeded(.expandedBytes(maxExpandedBytes)), scope: .restOfFile)
+            throw DecodeIssue(.limitExceeded(.expandedBytes(maxExpandedBytes)), scope: .restOfFile)
         }
     }
 
     /// Charges one archive member.
-    public mutating func chargeMember() throws(DecodeProblem) {
-        members += 1
-        if members > limits.maxMembers {
-            throw DecodeProblem(.limitExceeded(.members(limits.maxMembers)), scope: .restOfFile)
+    public func chargeMember() throws(DecodeIssue) {
+        memberCount += 1
+        if memberCount > limits.maxMembers {
+            throw DecodeIssue(.limitExceeded(.members(limits.maxMembers)), scope: .restOfFile)
         }
     }
 
     /// Charges a member that failed after producing `produced` bytes (already charged): it
     /// costs at least `failureCharge` in all.
-    public mutating func chargeFailure(produced: Int64) throws(DecodeProblem) {
+    public func chargeFailure(produced: Int64) throws(DecodeIssue) {
         let missing = limits.failureCharge - produced
         if missing > 0 { try chargeExpanded(Int(clamping: missing)) }
     }
 
     /// Charges one database row with `cellCount` cells.
-    public mutating func chargeRow(cells cellCount: Int) throws(DecodeProblem) {
+    public func chargeRow(cells cellCount: Int) throws(DecodeIssue) {
         rows += 1
         cells += cellCount
-        if rows > limits.maxRows { throw DecodeProblem(.limitExceeded(.rows(limits.maxRows)), scope: .restOfArchive) }
-        if cells > limits.maxCells { throw DecodeProblem(.limitExceeded(.cells(limits.maxCells)), scope: .restOfArchive) }
+        if rows > limits.maxRows { throw DecodeIssue(.limitExceeded(.rows(limits.maxRows)), scope: .restOfArchive) }
+        if cells > limits.maxCells { throw DecodeIssue(.limitExceeded(.cells(limits.maxCells)), scope: .restOfArchive) }
     }
 
     /// Throws once the file's time is up. Cheap (one read of the monotonic clock): call it in
     /// every loop over input, once per chunk or row.
-    public func checkDeadline() throws(DecodeProblem) {
+    public func checkDeadline() throws(DecodeIssue) {
         if isPastDeadline {
-            throw DecodeProblem(.limitExceeded(.time(limits.timeLimit)), scope: .restOfFile)
+            throw DecodeIssue(.limitExceeded(.time(limits.timeLimit)), scope: .restOfFile)
         }
     }
 

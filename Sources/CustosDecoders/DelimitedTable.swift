@@ -79,11 +79,8 @@ public enum DelimitedTable {
                     var context = identity.map { "\(current.names[current.identity!])=\($0); " } ?? ""
                     context += "\(current.names[column])="
                     text.appendContext(context)
-                    var columnNumber = 0
-                    for index in lineStart..<cell.lowerBound where bytes[index] & 0xc0 != 0x80 { columnNumber += 1 }
-                    let place = DerivedText.Place.flowing(line: lineNumber, column: columnNumber, byte: cell.lowerBound)
-                    text.appendSegment(UnsafeRawBufferPointer(rebasing: bytes[cell]), place: place,
-                                       logicalPath: "\(section)[\(identity ?? String(row))].\(current.names[column])")
+                    text.appendCopied(UnsafeRawBufferPointer(rebasing: bytes[cell]), sourceStart: cell.lowerBound,
+                                      logicalPath: "\(section)[\(identity ?? String(row))].\(current.names[column])")
                     text.appendContext([0x0a])
                 }
                 continue

@@ -45,9 +45,9 @@ public enum SQLiteCells {
     /// A database, or some of its tables, that could not be read; the rows visited before
     /// were visited.
     public struct ReadError: Error, CustomStringConvertible {
-        public var problems: [DecodeProblem]
+        public var issues: [DecodeIssue]
 
-        public var description: String { problems.map(\.description).joined(separator: "; ") }
+        public var description: String { issues.map(\.description).joined(separator: "; ") }
     }
 
     /// Calls `visit` for every non-empty text cell of every table, in table, row, column order.
@@ -61,9 +61,9 @@ public enum SQLiteCells {
 
     public static func forEachRow(in data: Data, maxCellBytes: Int = 16 * 1024 * 1024,
                                   _ visit: (Row) -> Void) throws(ReadError) {
-        var budget = DecodeBudget(sourceBytes: data.count)
+        let budget = DecodeBudget(sourceBytes: data.count)
         let result: Result<Void, ReadError> = data.withUnsafeBytes { raw in
-            Result { () throws(ReadError) in try forEachRow(in: raw, maxCellBytes: maxCellBytes, budget: &budget, visit) }
+            Result { () throws(ReadError) in try forEachRow(in: raw, maxCellBytes: maxCellBytes, budget: budget, visit) }
         }
         try result.get()
     }
@@ -72,15 +72,14 @@ public enum SQLiteCells {
     /// cells are valid only during the call. Cells longer than `maxCellBytes` are skipped.
     public static func forEachRow(in bytes: UnsafeRawBufferPointer, maxCellBytes: Int = 16 * 1024 * 1024,
                                   _ visit: (Row) -> Void) throws(ReadError) {
-        var budget = DecodeBudget(sourceBytes: bytes.count)
-        try forEachRow(in: bytes, maxCellBytes: maxCellBytes, budget: &budget, visit)
+        try forEachRow(in: bytes, maxCellBytes: maxCellBytes, budget: DecodeBudget(sourceBytes: bytes.count), visit)
     }
 
     /// As above, charging rows and cells to `budget` and stopping at its deadline.
     public static func forEachRow(in bytes: UnsafeRawBufferPointer, maxCellBytes: Int = 16 * 1024 * 1024,
-                                  budget: inout DecodeBudget, _ visit: (Row) -> Void) throws(ReadError) {
+                                  budget: DecodeBudget, _ visit: (Row) -> Void) throws(ReadError) {
         guard isDatabase(bytes), let base = bytes.baseAddress else {
-            throw ReadError(problems: [DecodeProblem(.unreadable("not a SQLite database"), scope: .member)])
+            throw ReadError(issues: [DecodeIssue(.unreadable("not a SQLite database"), scope: .member)])
         }
         // SQLite keeps reading the buffer while the connection lives. Read-only, it never
         // writes to it, so the caller's bytes serve as they are; a WAL-mode database is read
@@ -99,7 +98,7 @@ public enum SQLiteCells {
         var database: OpaquePointer?
         guard sqlite3_open_v2(":memory:", &database, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK, let database else {
             if let database { sqlite3_close(database) }
-            throw ReadError(problems: [DecodeProblem(.unreadable("SQLite could not open an in-memory database"), scope: .member)])
+            throw ReadError(issues: [DecodeIssue(.unreadable("SQLite could not open an in-memory database"), scope: .member)])
         }
         defer { sqlite3_close(database) }
         custos_sqlite3_harden(database)
@@ -107,25 +106,24 @@ public enum SQLiteCells {
                                          sqlite3_int64(bytes.count), sqlite3_int64(bytes.count),
                                          UInt32(SQLITE_DESERIALIZE_READONLY))
         guard status == SQLITE_OK else {
-            throw ReadError(problems: [DecodeProblem(.unreadable("not a readable SQLite database (\(status))"), scope: .member)])
+            throw ReadError(issues: [DecodeIssue(.unreadable("not a readable SQLite database (\(status))"), scope: .member)])
         }
         // The deadline, checked by SQLite every few thousand steps of its virtual machine.
         let watch = Deadline(budget.deadline)
         sqlite3_progress_handler(database, 10_000, progressHandler, Unmanaged.passUnretained(watch).toOpaque())
         defer { sqlite3_progress_handler(database, 0, nil, nil) }
         var reader = Reader(database: database, maxCellBytes: maxCellBytes, budget: budget, watch: watch)
-        defer { budget = reader.budget }
         withExtendedLifetime(watch) { reader.run(visit) }
-        if !reader.problems.isEmpty { throw ReadError(problems: reader.problems) }
+        if !reader.issues.isEmpty { throw ReadError(issues: reader.issues) }
     }
 
     /// One pass over a database: tables in name order, rows in scan order.
     private struct Reader {
         let database: OpaquePointer
         let maxCellBytes: Int
-        var budget: DecodeBudget
+        let budget: DecodeBudget
         let watch: Deadline
-        var problems: [DecodeProblem] = []
+        var issues: [DecodeIssue] = []
         var stopped = false
 
         init(database: OpaquePointer, maxCellBytes: Int, budget: DecodeBudget, watch: Deadline) {
@@ -142,7 +140,7 @@ public enum SQLiteCells {
                 return true
             }
             if let listed {
-                problems.append(DecodeProblem(.unreadable(listed), scope: .restOfArchive, location: "sqlite_master"))
+                issues.append(DecodeIssue(.unreadable(listed), scope: .restOfArchive, location: "sqlite_master"))
                 return
             }
             for table in names where !stopped {
@@ -155,8 +153,8 @@ public enum SQLiteCells {
             // Tables without rowid still list their rows; their location then uses the row number.
             var row = 0
             let maxCellBytes = self.maxCellBytes
-            var limit: DecodeProblem?
-            var budget = self.budget
+            var limit: DecodeIssue?
+            let budget = self.budget
             let failed = query("SELECT * FROM \(quoted)") { statement in
                 row += 1
                 let columns = sqlite3_column_count(statement)
@@ -168,7 +166,7 @@ public enum SQLiteCells {
                     let name = sqlite3_column_name(statement, column).map { String(cString: $0) } ?? "column\(column)"
                     cells.append((name, UnsafeRawBufferPointer(start: text, count: length)))
                 }
-                do throws(DecodeProblem) {
+                do throws(DecodeIssue) {
                     try budget.chargeRow(cells: cells.count)
                     try budget.checkDeadline()
                 } catch {
@@ -178,15 +176,14 @@ public enum SQLiteCells {
                 if !cells.isEmpty { visit(Row(table: table, number: row, cells: cells)) }
                 return true
             }
-            self.budget = budget
             if let limit {
-                problems.append(DecodeProblem(limit.kind, scope: .restOfArchive, location: table))
+                issues.append(DecodeIssue(limit.kind, scope: .restOfArchive, location: table))
                 stopped = true
             } else if watch.expired {
-                problems.append(DecodeProblem(.limitExceeded(.time(budget.limits.timeLimit)), scope: .restOfArchive, location: table))
+                issues.append(DecodeIssue(.limitExceeded(.time(budget.limits.timeLimit)), scope: .restOfArchive, location: table))
                 stopped = true
             } else if let failed {
-                problems.append(DecodeProblem(.unreadable(failed), scope: row > 0 ? .restOfMember : .member, location: table))
+                issues.append(DecodeIssue(.unreadable(failed), scope: row > 0 ? .restOfMember : .member, location: table))
             }
         }
 

@@ -23,7 +23,6 @@ public enum SimaticSCL {
     private struct Builder {
         let bytes: UnsafeRawBufferPointer
         var text = DerivedText()
-        var cursor = LineColumnCursor()
         var active = false
         var blockKind = "block"
         var blockName: String?
@@ -98,13 +97,11 @@ public enum SimaticSCL {
         }
 
         private mutating func literal(_ range: Range<Int>) {
-            let position = cursor.position(of: range.lowerBound, in: bytes)
             let variable = text.bytes.withUnsafeBytes { LogicalPaths.assignedName(in: $0, at: $0.count) }
             var path = "\(blockKind) \(blockName ?? "?")/network \(network)"
             if let variable { path += "/" + variable }
-            text.appendSegment(UnsafeRawBufferPointer(rebasing: bytes[range]),
-                               place: .flowing(line: position.line, column: position.column - 1, byte: range.lowerBound),
-                               logicalPath: path)
+            text.appendCopied(UnsafeRawBufferPointer(rebasing: bytes[range]), sourceStart: range.lowerBound,
+                              logicalPath: path)
         }
     }
 

@@ -37,27 +37,51 @@ public enum TextEncoding: Sendable, Equatable {
         return nil
     }
 
-    /// The text as UTF-8 (unpaired surrogates become U+FFFD).
-    public func transcode(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        var units: [UInt16] = []
-        units.reserveCapacity(bytes.count / 2)
+    /// The text as UTF-8 (unpaired surrogates become U+FFFD), with the way back to the
+    /// UTF-16 bytes: each code point maps to the two or four bytes it was written in.
+    public func transcode(_ bytes: UnsafeRawBufferPointer) -> DecodedText {
         let (start, littleEndian): (Int, Bool) = switch self {
         case let .utf16LittleEndian(bom): (bom ? 2 : 0, true)
         case let .utf16BigEndian(bom): (bom ? 2 : 0, false)
         }
-        var index = start
-        while index + 1 < bytes.count {
-            let low = UInt16(bytes[index])
-            let high = UInt16(bytes[index + 1])
-            units.append(littleEndian ? (high << 8 | low) : (low << 8 | high))
-            index += 2
-        }
         var output: [UInt8] = []
-        output.reserveCapacity(units.count)
-        _ = Swift.transcode(units.makeIterator(), from: UTF16.self, to: UTF8.self, stoppingOnError: false) {
-            output.append($0)
+        output.reserveCapacity(bytes.count / 2)
+        var map = OffsetMap()
+        var index = start
+        @inline(__always) func unit(at offset: Int) -> UInt32 {
+            let low = UInt32(bytes[offset])
+            let high = UInt32(bytes[offset + 1])
+            return littleEndian ? (high << 8 | low) : (low << 8 | high)
         }
-        return output
+        while index + 1 < bytes.count {
+            var scalar = unit(at: index)
+            var width = 2
+            if (0xd800..<0xdc00).contains(scalar), index + 3 < bytes.count {
+                let next = unit(at: index + 2)
+                if (0xdc00..<0xe000).contains(next) {
+                    scalar = 0x10000 + ((scalar - 0xd800) << 10) + (next - 0xdc00)
+                    width = 4
+                }
+            }
+            if (0xd800..<0xe000).contains(scalar) { scalar = 0xfffd }
+            let before = output.count
+            UTF8.encode(Unicode.Scalar(scalar) ?? "\u{fffd}") { output.append($0) }
+            map.append(derivedStart: before, sourceStart: index, units: 1, derivedUnit: output.count - before, sourceUnit: width)
+            index += width
+        }
+        return DecodedText(bytes: output, map: map)
+    }
+}
+
+/// A text decoded out of another (transcoded, unescaped), with the way back to its bytes.
+public struct DecodedText: Sendable {
+    public var bytes: [UInt8]
+    /// From offsets in `bytes` to offsets in the text it was decoded from.
+    public var map: OffsetMap
+
+    public init(bytes: [UInt8], map: OffsetMap) {
+        self.bytes = bytes
+        self.map = map
     }
 }
 
@@ -76,14 +100,23 @@ public enum XMLEntities {
         return memchr(base + index, Int32(UInt8(ascii: "&")), bytes.count - index) != nil
     }
 
-    public static func decode(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    /// The text with references resolved, mapped back to `bytes`: copied stretches byte for
+    /// byte, each reference as one unit.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> DecodedText {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
+        var map = OffsetMap()
         var index = 0
+        var copyFrom = 0
         let cdataOpen = Array("<![CDATA[".utf8)
         let cdataClose = Array("]]>".utf8)
         func startsWith(_ marker: [UInt8], at position: Int) -> Bool {
             position + marker.count <= bytes.count && marker.indices.allSatisfy { bytes[position + $0] == marker[$0] }
+        }
+        func flush(upTo end: Int) {
+            guard end > copyFrom else { return }
+            map.copy(derivedStart: output.count, sourceStart: copyFrom, count: end - copyFrom)
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[copyFrom..<end]))
         }
         while index < bytes.count {
             let byte = bytes[index]
@@ -91,31 +124,28 @@ public enum XMLEntities {
             if byte == UInt8(ascii: "<") && startsWith(cdataOpen, at: index) {
                 var end = index + cdataOpen.count
                 while end < bytes.count && !startsWith(cdataClose, at: end) { end += 1 }
-                end = min(bytes.count, end + cdataClose.count)
-                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<end]))
-                index = end
+                index = min(bytes.count, end + cdataClose.count)
                 continue
             }
             guard byte == UInt8(ascii: "&"),
-                  let end = (index + 1..<min(bytes.count, index + 12)).first(where: { bytes[$0] == UInt8(ascii: ";") }) else {
-                output.append(byte)
+                  let end = (index + 1..<min(bytes.count, index + 12)).first(where: { bytes[$0] == UInt8(ascii: ";") }),
+                  let scalar = resolve(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end]), as: UTF8.self)) else {
                 index += 1
                 continue
             }
-            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end]), as: UTF8.self)
-            if let scalar = resolve(name) {
-                if scalar == "\n" || scalar == "\r" {
-                    output.append(0x20)
-                } else {
-                    output.append(contentsOf: Array(String(Character(scalar)).utf8))
-                }
-                index = end + 1
+            flush(upTo: index)
+            let start = output.count
+            if scalar == "\n" || scalar == "\r" {
+                output.append(0x20)
             } else {
-                output.append(byte)
-                index += 1
+                UTF8.encode(scalar) { output.append($0) }
             }
+            map.replace(derived: start..<output.count, source: index..<(end + 1))
+            index = end + 1
+            copyFrom = index
         }
-        return output
+        flush(upTo: bytes.count)
+        return DecodedText(bytes: output, map: map)
     }
 
     private static func resolve(_ name: String) -> Unicode.Scalar? {
@@ -143,38 +173,51 @@ public enum LogixEscapes {
         return lower.hasSuffix(".l5x") || lower.hasSuffix(".l5k")
     }
 
-    public static func decode(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    /// The text with escapes resolved, mapped back to `bytes`: copied stretches byte for
+    /// byte, each escape as one unit (a dropped `$00` maps to nothing).
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> DecodedText {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
+        var map = OffsetMap()
         var index = 0
+        var copyFrom = 0
+        func flush(upTo end: Int) {
+            guard end > copyFrom else { return }
+            map.copy(derivedStart: output.count, sourceStart: copyFrom, count: end - copyFrom)
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[copyFrom..<end]))
+        }
+        func emit(_ value: UInt8?, escape length: Int) {
+            flush(upTo: index)
+            if let value {
+                map.replace(derived: output.count..<(output.count + 1), source: index..<(index + length))
+                output.append(value)
+            }
+            index += length
+            copyFrom = index
+        }
         while index < bytes.count {
-            let byte = bytes[index]
-            guard byte == UInt8(ascii: "$"), index + 1 < bytes.count else {
-                output.append(byte)
+            guard bytes[index] == UInt8(ascii: "$"), index + 1 < bytes.count else {
                 index += 1
                 continue
             }
             let next = bytes[index + 1]
             switch next {
             case UInt8(ascii: "$"), UInt8(ascii: "'"), UInt8(ascii: "\""):
-                output.append(next)
-                index += 2
+                emit(next, escape: 2)
             case UInt8(ascii: "L"), UInt8(ascii: "l"), UInt8(ascii: "N"), UInt8(ascii: "n"), UInt8(ascii: "R"),
                  UInt8(ascii: "r"), UInt8(ascii: "P"), UInt8(ascii: "p"), UInt8(ascii: "T"), UInt8(ascii: "t"):
-                output.append(0x20)
-                index += 2
+                emit(0x20, escape: 2)
             default:
                 if index + 2 < bytes.count, let value = hexValue(next, bytes[index + 2]) {
                     // $00 pads fixed-length strings: drop it; other control bytes become spaces.
-                    if value >= 0x20 { output.append(value) } else if value != 0 { output.append(0x20) }
-                    index += 3
+                    emit(value >= 0x20 ? value : (value != 0 ? 0x20 : nil), escape: 3)
                 } else {
-                    output.append(byte)
                     index += 1
                 }
             }
         }
-        return output
+        flush(upTo: bytes.count)
+        return DecodedText(bytes: output, map: map)
     }
 
     private static func hexValue(_ high: UInt8, _ low: UInt8) -> UInt8? {

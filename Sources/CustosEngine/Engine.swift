@@ -10,11 +10,15 @@ public final class Engine: Sendable {
     let database: PatternDatabase
     let rules: [CompiledRule]
     let maxCaptureCount: Int
+    /// Whether inline allow comments silence findings (off for an audit).
+    public let honorsAllowComments: Bool
 
     /// Compiles `ruleSet`. With a `cacheDirectory`, the Vectorscan database is loaded from
     /// there when the rules are unchanged, and saved there after a compile.
-    public init(ruleSet: RuleSet, cacheDirectory: URL? = Engine.defaultCacheDirectory) throws(EngineError) {
+    public init(ruleSet: RuleSet, cacheDirectory: URL? = Engine.defaultCacheDirectory,
+                honorsAllowComments: Bool = true) throws(EngineError) {
         self.ruleSet = ruleSet
+        self.honorsAllowComments = honorsAllowComments
         var compiled: [CompiledRule] = []
         for rule in ruleSet.rules {
             compiled.append(try CompiledRule(rule))
@@ -53,7 +57,9 @@ public final class Engine: Sendable {
 
     /// A scanner for one worker thread.
     public func makeScanner() -> SecretScanner {
-        SecretScanner(engine: self)
+        let scanner = SecretScanner(engine: self)
+        scanner.honorsAllowComments = honorsAllowComments
+        return scanner
     }
 
     /// Whether the rule's pattern had to be compiled as a looser prefilter.

@@ -10,22 +10,28 @@ struct FindingBuilder {
     /// Characters of context kept on either side of a secret in the snippet.
     static let snippetContext = 80
 
-    func build(_ matches: [ConfirmedMatch], rules: [CompiledRule], into findings: inout [Finding]) {
+    /// Adds a finding per match to `sink`; a repeat of a secret the blob already holds under
+    /// the same rule only counts on the first finding (no strings, no hash of the secret).
+    func build(_ matches: [ConfirmedMatch], rules: [CompiledRule], into sink: inout FindingSink) {
         var cursor = LineCursor(line: region.startLine, column: region.startColumn)
         for match in matches {
             cursor.advance(to: match.secretStart, in: base)
-            var endCursor = cursor
-            endCursor.advance(to: match.secretEnd, in: base)
             let rule = rules[match.rule].rule
             let secretBytes = UnsafeBufferPointer(start: base + match.secretStart,
                                                   count: match.secretEnd - match.secretStart)
-            findings.append(Finding(
+            if sink.fold(ruleID: rule.id, secret: UnsafeRawBufferPointer(secretBytes), origin: region.origin, line: cursor.line) {
+                continue
+            }
+            guard sink.admitsDistinct() else { continue }
+            var endCursor = cursor
+            endCursor.advance(to: match.secretEnd, in: base)
+            let span = Span(byteStart: region.baseOffset + match.secretStart,
+                            byteEnd: region.baseOffset + match.secretEnd,
+                            start: TextPosition(line: cursor.line, column: cursor.column + 1),
+                            end: TextPosition(line: endCursor.line, column: endCursor.column + 1))
+            sink.record(Finding(
                 ruleID: rule.id,
-                path: region.path,
-                start: TextPosition(line: cursor.line, column: cursor.column + 1),
-                end: TextPosition(line: endCursor.line, column: endCursor.column + 1),
-                byteStart: region.baseOffset + match.secretStart,
-                byteEnd: region.baseOffset + match.secretEnd,
+                location: Location(origin: region.origin, span: span),
                 secret: String(decoding: secretBytes, as: UTF8.self),
                 identity: match.identity.map { text($0) },
                 fingerprint: Fingerprint(ruleID: rule.id, secret: secretBytes),

@@ -87,14 +87,14 @@ public struct RuleExampleCheck {
 
     private func scan(_ text: String, with scanner: SecretScanner) -> (Set<Int>, [Finding]) {
         var bytes = Array(text.utf8)
-        var findings: [Finding] = []
+        var sink = FindingSink()
         let candidates = bytes.withUnsafeMutableBytes { raw in
             let buffer = UnsafeRawBufferPointer(raw)
             let candidates = scanner.candidateRules(in: buffer)
-            scanner.scan(buffer, region: BlobRegion(path: "example"), into: &findings)
+            scanner.scan(buffer, region: BlobRegion(origin: .file("example")), into: &sink)
             return candidates
         }
         bytes.removeAll()
-        return (candidates, findings)
+        return (candidates, sink.take())
     }
 }

@@ -213,31 +213,3 @@ struct ExactWords: Sendable {
         }
     }
 }
-
-/// The markers that silence a finding on their line, including those of other scanners so
-/// teams can switch without editing code.
-enum InlineAllow {
-    static let markers: [[UInt8]] = ["custos:allow", "gitleaks:allow", "pragma: allowlist secret"]
-        .map { Array($0.utf8) }
-
-    /// Whether the line holds a marker. Every marker contains "allow", so one `memchr` pass
-    /// for its rarest letter rules out almost every line before any full comparison.
-    static func present(in line: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = line.baseAddress, containsAllow(base, line.count) else { return false }
-        return markers.contains { PlaceholderFilter.contains(line, lowercased: $0) }
-    }
-
-    private static func containsAllow(_ base: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        var offset = 4
-        while offset < count {
-            guard let hit = memchr(base + offset, Int32(UInt8(ascii: "w")), count - offset) else { return false }
-            let index = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
-            if base[index - 4] == UInt8(ascii: "a") && base[index - 3] == UInt8(ascii: "l")
-                && base[index - 2] == UInt8(ascii: "l") && base[index - 1] == UInt8(ascii: "o") {
-                return true
-            }
-            offset = index + 1
-        }
-        return false
-    }
-}

@@ -7,7 +7,10 @@ import Foundation
 /// person can open. A large file is scanned as overlapping chunks: `acceptBefore` keeps a match
 /// that starts in the overlap for the next chunk, which sees it whole.
 public struct BlobRegion: Sendable {
-    public var path: String
+    /// What the buffer's bytes belong to.
+    public var origin: Origin
+    /// The path rules' `paths:` globs are matched against (the origin as displayed).
+    public var matchPath: String
     /// Byte offset of the buffer's first byte in the file.
     public var baseOffset: Int
     /// Line number (1-based) of the buffer's first byte.
@@ -20,9 +23,10 @@ public struct BlobRegion: Sendable {
     /// are context that the previous chunk already reported on).
     public var acceptFrom: Int = 0
 
-    public init(path: String, baseOffset: Int = 0, startLine: Int = 1, startColumn: Int = 0,
+    public init(origin: Origin, baseOffset: Int = 0, startLine: Int = 1, startColumn: Int = 0,
                 acceptBefore: Int = .max) {
-        self.path = path
+        self.origin = origin
+        matchPath = origin.matchPath
         self.baseOffset = baseOffset
         self.startLine = startLine
         self.startColumn = startColumn
@@ -46,6 +50,9 @@ public final class SecretScanner {
     /// When two rules report overlapping secrets and one of them is generic, keep the
     /// specific one. Off for `rules check`, which judges each rule alone.
     public var suppressGenericOverlaps = true
+    /// Honour inline allow comments (`custos:allow` and its peers); off for an audit
+    /// (`--ignore-allow-comments`).
+    public var honorsAllowComments = true
     /// Apply rules limited to some paths (`paths:`) everywhere; `rules check` runs examples
     /// that have no path.
     public var ignorePathRestrictions = false
@@ -85,7 +92,7 @@ public final class SecretScanner {
     }
 
     /// Scans `buffer` and appends the confirmed, filtered findings in it to `findings`.
-    public func scan(_ buffer: UnsafeRawBufferPointer, region: BlobRegion, into findings: inout [Finding]) {
+    public func scan(_ buffer: UnsafeRawBufferPointer, region: BlobRegion, into findings: inout FindingSink) {
         guard buffer.count > 0, let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         collectCandidates(buffer)
         guard candidates.pointee.count > 0 else { return }
@@ -126,7 +133,7 @@ public final class SecretScanner {
             if ruleIndex != currentRule {
                 currentRule = ruleIndex
                 searchFrom = 0
-                ruleApplies = ignorePathRestrictions || compiled.applies(toPath: region.path)
+                ruleApplies = ignorePathRestrictions || compiled.applies(toPath: region.matchPath)
             }
             guard ruleApplies else { continue }
             let last = Int(run.last)
@@ -190,42 +197,31 @@ public final class SecretScanner {
                 return .allowPattern(allow.pattern)
             }
         }
+        guard honorsAllowComments else { return nil }
         let lines = LineBounds.enclosing(match.start..<match.end, in: subject, length: length)
         if InlineAllow.present(in: UnsafeBufferPointer(start: subject + lines.lowerBound, count: lines.count)) {
             return .inlineAllowComment
+        }
+        if lines.lowerBound > 0 {
+            let previous = LineBounds.enclosing(lines.lowerBound - 1..<lines.lowerBound - 1, in: subject, length: length)
+            if InlineAllow.coversNextLine(UnsafeBufferPointer(start: subject + previous.lowerBound, count: previous.count)) {
+                return .inlineAllowComment
+            }
         }
         return nil
     }
 
     /// Drops a generic rule's match when a specific rule's secret overlaps it, or when a
-    /// specific rule's allow pattern cleared that secret. `confirmed` is sorted by start, so a
-    /// prefix maximum of specific ends answers each generic match with one binary search.
+    /// specific rule's allow pattern cleared that secret (`GenericPrecedence`).
     private func dropGenericOverlaps() {
-        guard !confirmed.isEmpty, confirmed.contains(where: { engine.rules[$0.rule].isGeneric }) else { return }
+        guard confirmed.contains(where: { engine.rules[$0.rule].isGeneric }) else { return }
         var specific: [Range<Int>] = vetoed
         for match in confirmed where !engine.rules[match.rule].isGeneric {
             specific.append(match.secretStart..<match.secretEnd)
         }
-        guard !specific.isEmpty else { return }
-        specific.sort { $0.lowerBound < $1.lowerBound }
-        var specificStarts: [Int] = []
-        var specificMaxEnd: [Int] = []
-        for range in specific {
-            specificStarts.append(range.lowerBound)
-            specificMaxEnd.append(max(specificMaxEnd.last ?? 0, range.upperBound))
-        }
-        guard !specificStarts.isEmpty else { return }
-        confirmed.removeAll { candidate in
-            guard engine.rules[candidate.rule].isGeneric else { return false }
-            // Specific matches starting before the candidate ends: the first `count` of them.
-            var low = 0
-            var high = specificStarts.count
-            while low < high {
-                let mid = (low + high) / 2
-                if specificStarts[mid] < candidate.secretEnd { low = mid + 1 } else { high = mid }
-            }
-            return low > 0 && specificMaxEnd[low - 1] > candidate.secretStart
-        }
+        let index = OverlapIndex(specific)
+        guard !index.isEmpty else { return }
+        confirmed.removeAll { engine.rules[$0.rule].isGeneric && index.overlaps($0.secretStart..<$0.secretEnd) }
     }
 }
 

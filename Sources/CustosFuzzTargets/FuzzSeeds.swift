@@ -103,9 +103,9 @@ public enum FuzzSeeds {
         for file in files {
             if file.bytes.withUnsafeBytes(SQLiteCells.isDatabase) { found.append(file.bytes) }
             guard file.bytes.withUnsafeBytes({ ArchiveReader.recognizes($0, name: file.name) }) else { continue }
-            var budget = DecodeBudget(sourceBytes: file.bytes.count)
+            let budget = DecodeBudget(sourceBytes: file.bytes.count)
             _ = file.bytes.withUnsafeBytes { raw in
-                ArchiveReader.forEachMember(of: .bytes(raw), name: file.name, budget: &budget) { _, reader in
+                ArchiveReader.forEachMember(of: .bytes(raw), name: file.name, budget: budget) { _, reader in
                     let bytes = try reader.readRest(limit: 1 << 20)
                     if bytes.withUnsafeBytes(SQLiteCells.isDatabase) { found.append(bytes) }
                 }

@@ -98,9 +98,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { chunk.deallocate() }
         // The name makes old tar headers recognisable and names a compressed stream's file.
-        var budget = DecodeBudget(limits: limits, sourceBytes: bytes.count)
+        let budget = DecodeBudget(limits: limits, sourceBytes: bytes.count)
         var members = 0
-        _ = ArchiveReader.forEachMember(of: .bytes(bytes), name: "fuzz.tar", budget: &budget) { header, reader in
+        _ = ArchiveReader.forEachMember(of: .bytes(bytes), name: "fuzz.tar", budget: budget) { header, reader in
             members += 1
             // Every other member is read to its end, the rest only begun: both paths of the
             // reader (and libarchive's skipping) are exercised.
@@ -123,9 +123,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     private static func sqliteCells(_ bytes: UnsafeRawBufferPointer) {
-        var budget = DecodeBudget(limits: limits, sourceBytes: bytes.count)
+        let budget = DecodeBudget(limits: limits, sourceBytes: bytes.count)
         var cells = 0
-        try? SQLiteCells.forEachRow(in: bytes, budget: &budget) { row in
+        try? SQLiteCells.forEachRow(in: bytes, budget: budget) { row in
             for cell in row.cells { cells += cell.text.count > 0 ? 1 : 0 }
             _ = row.location(of: row.cells.first?.column ?? "")
         }
@@ -153,9 +153,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     private static func ruleEngine(_ bytes: UnsafeRawBufferPointer) {
-        var findings: [Finding] = []
-        RuleEngineTarget.scanner.scan(bytes, region: BlobRegion(path: "fuzz.txt"), into: &findings)
-        for finding in findings {
+        var sink = FindingSink()
+        sink.beginBlob()
+        RuleEngineTarget.scanner.scan(bytes, region: BlobRegion(origin: .file("fuzz.txt")), into: &sink)
+        for finding in sink.findings {
             _ = finding.fingerprint
         }
     }

@@ -1,5 +1,4 @@
 import CustosCore
-import CustosRules
 
 /// The governance findings custos raises about credentials it found, each with its OWASP
 /// Non-Human Identities Top 10 (2025) category.
@@ -21,7 +20,7 @@ public enum GovernanceRule: String, CaseIterable, Sendable {
     }
 
     /// Metadata for reports, in the same shape as a detection rule.
-    public var rule: Rule {
+    public var rule: RuleInfo {
         let (name, description, confidence): (String, String, Confidence) = switch self {
         case .unowned:
             ("Unowned credential", "A leaked credential that no registered identity claims: nobody is on record to revoke it (the authority gap). Register it in the owners registry with its owner and revocation authority.", .high)
@@ -34,13 +33,13 @@ public enum GovernanceRule: String, CaseIterable, Sendable {
         case .vendor:
             ("Vendor credential", "A vendor's or remote-access credential: review who at the vendor holds it, whether access is still needed, and how it is revoked.", .medium)
         }
-        return Rule(id: rawValue, name: name, description: description, pattern: "", keywords: [],
-                    confidence: confidence, tags: ["governance", "owasp-nhi", owaspCategory],
-                    references: ["https://owasp.org/www-project-non-human-identities-top-10/"],
-                    source: "built-in governance")
+        return RuleInfo(id: rawValue, name: name, description: description, confidence: confidence,
+                        tags: ["owasp-nhi", owaspCategory],
+                        references: ["https://owasp.org/www-project-non-human-identities-top-10/"],
+                        source: "built-in governance", kind: .governance)
     }
 
-    public static var rules: [Rule] { allCases.map(\.rule) }
+    public static var rules: [RuleInfo] { allCases.map(\.rule) }
 }
 
 /// Attribution and governance over a whole scan result (shared credentials need every
@@ -78,7 +77,7 @@ public struct GovernanceAnalysis: Sendable {
             if ownership.expiry == .expired || ownership.expiry == .rotationOverdue {
                 derived.append(governanceFinding(.expired, from: finding))
             }
-            if ownership.kind == IdentityKind.vendorRemoteAccess.rawValue || ownership.vendor != nil
+            if ownership.kind == .vendorRemoteAccess || ownership.vendor != nil
                 || vendorRuleIDs.contains(finding.ruleID) {
                 derived.append(governanceFinding(.vendor, from: finding))
             }

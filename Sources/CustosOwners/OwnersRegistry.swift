@@ -7,16 +7,6 @@
 import CustosCore
 import Foundation
 
-/// The kinds of non-human identity a registry names.
-public enum IdentityKind: String, Sendable, CaseIterable {
-    case serviceAccount = "service-account"
-    case machine
-    case apiToken = "api-token"
-    case vendorRemoteAccess = "vendor-remote-access"
-    case sharedAccount = "shared-account"
-    case breakGlass = "break-glass"
-}
-
 /// Someone to call.
 public struct Contact: Sendable, Hashable {
     public var id: String
@@ -63,9 +53,9 @@ public struct Identity: Sendable, Hashable {
     public var escalation: [String]
     public var sites: [String]
     public var vendor: String?
-    public var created: String?
-    public var expires: String?
-    public var rotateBy: String?
+    public var created: IsoDay?
+    public var expires: IsoDay?
+    public var rotateBy: IsoDay?
     /// SHA-256 fingerprints: of the secret alone (`custos owners fingerprint`) or a
     /// finding's fingerprint (rule and secret).
     public var fingerprints: Set<String>

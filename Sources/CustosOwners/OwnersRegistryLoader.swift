@@ -1,5 +1,5 @@
 import CustosCore
-import CustosRules
+import CustosYAML
 import Foundation
 
 /// A problem in an owners registry, with the place to fix it.
@@ -7,7 +7,7 @@ public struct OwnersError: Error, Sendable, CustomStringConvertible {
     public var location: String
     public var message: String
 
-    init(_ error: RuleError) {
+    init(_ error: LocatedError) {
         location = error.location
         message = error.message
     }
@@ -42,7 +42,7 @@ public enum OwnersRegistryLoader {
         "created", "expires", "rotate_by", "match",
     ]
 
-    private static func parseOrThrow(yaml: String, source: String) throws(RuleError) -> OwnersRegistry {
+    private static func parseOrThrow(yaml: String, source: String) throws(LocatedError) -> OwnersRegistry {
         guard let document = try YAMLMapping.parse(yaml, source: source) else { return OwnersRegistry() }
         let root = try document.required()
         try root.rejectUnknownKeys(["identities", "contacts", "sites"])
@@ -77,7 +77,7 @@ public enum OwnersRegistryLoader {
         return registry
     }
 
-    private static func parseIdentity(_ entry: YAMLMapping) throws(RuleError) -> Identity {
+    private static func parseIdentity(_ entry: YAMLMapping) throws(LocatedError) -> Identity {
         try entry.rejectUnknownKeys(identityKeys)
         let id = try entry.requiredString("id")
         let kindText = try entry.requiredString("kind")
@@ -109,50 +109,22 @@ public enum OwnersRegistryLoader {
             selector.paths = try match.strings("paths").map(PathGlob.init)
             selector.repositories = try match.strings("repositories").map(PathGlob.init)
         }
-        for key in ["created", "expires", "rotate_by"] {
-            if let date = try entry.string(key), IsoDay(date) == nil {
-                throw entry.error("identity '\(id)': \(key) must be a date as YYYY-MM-DD, not '\(date)'")
+        func day(_ key: String) throws(LocatedError) -> IsoDay? {
+            guard let text = try entry.string(key) else { return nil }
+            guard let day = IsoDay(text) else {
+                throw entry.error("identity '\(id)': \(key) must be a date as YYYY-MM-DD, not '\(text)'")
             }
+            return day
         }
         return Identity(
             id: id, kind: kind, description: try entry.string("description") ?? "",
             owner: try entry.requiredString("owner"), contact: try entry.string("contact"),
             revocationAuthority: authority, revocationProcedure: procedure,
             escalation: try entry.strings("escalation"), sites: try entry.strings("sites"),
-            vendor: try entry.string("vendor"), created: try entry.string("created"),
-            expires: try entry.string("expires"), rotateBy: try entry.string("rotate_by"),
+            vendor: try entry.string("vendor"), created: try day("created"),
+            expires: try day("expires"), rotateBy: try day("rotate_by"),
             fingerprints: fingerprints, selector: selector, source: entry.location)
     }
-}
-
-/// A calendar day, compared as YYYY-MM-DD.
-public struct IsoDay: Sendable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
-
-    public init?(_ text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]),
-              let day = Int(parts[2]), (1...12).contains(month), (1...31).contains(day) else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    /// Today in UTC.
-    public static var today: IsoDay {
-        var seconds = time(nil)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return IsoDay(String(format: "%04d-%02d-%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday))!
-    }
-
-    public static func < (a: IsoDay, b: IsoDay) -> Bool {
-        (a.year, a.month, a.day) < (b.year, b.month, b.day)
-    }
-
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
 }
 
 /// What `custos owners check` reports beyond parse errors: things valid YAML can still get wrong.
@@ -160,10 +132,10 @@ public enum OwnersRegistryCheck {
     public static func problems(in registry: OwnersRegistry, today: IsoDay = .today) -> [String] {
         var problems: [String] = []
         for identity in registry.identities {
-            if let expires = identity.expires.flatMap(IsoDay.init), expires < today {
+            if let expires = identity.expires, expires < today {
                 problems.append("\(identity.source): identity '\(identity.id)' expired on \(expires): rotate or remove it")
             }
-            if let rotateBy = identity.rotateBy.flatMap(IsoDay.init), rotateBy < today {
+            if let rotateBy = identity.rotateBy, rotateBy < today {
                 problems.append("\(identity.source): identity '\(identity.id)' was due for rotation on \(rotateBy)")
             }
             if identity.fingerprints.isEmpty && identity.selector.isEmpty {

@@ -92,13 +92,12 @@ public struct OwnershipResolver: Sendable {
 
     private func ownership(_ identity: Identity, by attribution: Ownership.Attribution) -> Ownership {
         Ownership(
-            attributedBy: attribution, identityID: identity.id, kind: identity.kind.rawValue, owner: identity.owner,
+            attributedBy: attribution, identityID: identity.id, kind: identity.kind, owner: identity.owner,
             contact: identity.contact, revocationAuthority: identity.revocationAuthority,
             revocationProcedure: identity.revocationProcedure,
             escalation: identity.escalation.compactMap { registry.contacts[$0]?.display },
             sites: identity.sites, vendor: identity.vendor,
-            expires: identity.expires.flatMap(IsoDay.init)?.description,
-            rotateBy: identity.rotateBy.flatMap(IsoDay.init)?.description)
-            .judgingExpiry(today: today.description)
+            expires: identity.expires, rotateBy: identity.rotateBy)
+            .judgingExpiry(today: today)
     }
 }

@@ -45,6 +45,11 @@ struct JSONReporter: Reporter {
         writer.field("rule_name", context.ruleName(finding.ruleID))
         writer.field("confidence", context.confidence(of: finding).rawValue)
         writer.field("path", finding.path)
+        if finding.origin.isInsideContainer {
+            // The same place as `path`, taken apart: the file, then each member inside it.
+            writer.field("artifact", finding.origin.artifactPath)
+            writer.field("members", strings: finding.origin.containerChain)
+        }
         writer.field("line", finding.start.line)
         writer.field("column", finding.start.column)
         writer.field("end_line", finding.end.line)
@@ -56,8 +61,15 @@ struct JSONReporter: Reporter {
         writer.field("redacted", context.display == .redacted)
         writer.field("identity", finding.identity)
         writer.field("fingerprint", finding.fingerprint.hex)
-        writer.field("snippet", finding.snippet.render(secret: secret))
+        writer.field("snippet", finding.snippet.render(secret: secret, others: context.display))
         if let logicalPath = finding.logicalPath { writer.field("logical_path", logicalPath) }
+        if let repeats = finding.repeats {
+            writer.beginObject(key: "repeats")
+            writer.field("count", repeats.count)
+            writer.field("last_line", repeats.lastLine)
+            writer.field("lines", ints: repeats.sampleLines)
+            writer.endObject()
+        }
         if let ownership = finding.ownership { write(ownership, key: "ownership", camelCase: false, to: &writer) }
         if !finding.related.isEmpty {
             writer.beginArray(key: "related")
@@ -107,7 +119,7 @@ struct JSONReporter: Reporter {
         writer.beginObject(key: key)
         writer.field(name("attributed_by"), ownership.attributedBy.rawValue)
         writer.field(name("identity_id"), ownership.identityID)
-        writer.field(name("kind"), ownership.kind)
+        writer.field(name("kind"), ownership.kind?.rawValue)
         writer.field(name("owner"), ownership.owner)
         writer.field(name("contact"), ownership.contact)
         writer.field(name("revocation_authority"), ownership.revocationAuthority)
@@ -115,7 +127,7 @@ struct JSONReporter: Reporter {
         writer.field(name("escalation"), strings: ownership.escalation)
         writer.field(name("sites"), strings: ownership.sites)
         writer.field(name("vendor"), ownership.vendor)
-        writer.field(name("expiry_date"), ownership.expiryDate)
+        writer.field(name("expiry_date"), ownership.expiryDate?.description)
         writer.field(name("expiry"), ownership.expiry.rawValue)
         writer.endObject()
     }

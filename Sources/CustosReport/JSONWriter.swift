@@ -45,6 +45,15 @@ struct JSONWriter {
         endArray()
     }
 
+    mutating func field(_ key: String, ints: [Int]) {
+        beginArray(key: key)
+        for value in ints {
+            prefix(key: nil)
+            append(String(value))
+        }
+        endArray()
+    }
+
     mutating func element(_ value: String) {
         prefix(key: nil)
         appendString(value)

@@ -56,7 +56,7 @@ public struct OwnerReport {
             var identities = Set<String>()
             for ownership in section.findings.compactMap(\.ownership) where identities.insert(ownership.identityID ?? "-").inserted {
                 if let identity = ownership.identityID {
-                    out += "**Identity** `\(identity)`" + (ownership.kind.map { " (\($0))" } ?? "") + "  \n"
+                    out += "**Identity** `\(identity)`" + (ownership.kind.map { " (\($0.rawValue))" } ?? "") + "  \n"
                 }
                 if let contact = ownership.contact { out += "**Contact** \(contact)  \n" }
                 out += "**May revoke** \(ownership.revocationAuthority ?? "nobody named")"

@@ -1,17 +1,16 @@
 import CustosCore
-import CustosRules
 
 /// What every reporter needs besides the findings: the rules (for names and help) and how
 /// to show secrets.
 public struct ReportContext: Sendable {
-    public var rules: [String: Rule]
+    public var rules: RuleCatalog
     public var display: SecretDisplay
     public var toolVersion: String
     /// The repository a history or diff scan read, for SARIF's versionControlProvenance.
     public var repository: RepositoryInfo?
 
-    public init(rules: [Rule], display: SecretDisplay, toolVersion: String) {
-        self.rules = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    public init(rules: [RuleInfo], display: SecretDisplay, toolVersion: String) {
+        self.rules = RuleCatalog(rules)
         self.display = display
         self.toolVersion = toolVersion
     }

@@ -1,5 +1,4 @@
 import CustosCore
-import CustosRules
 
 /// SARIF 2.1.0 as GitHub code scanning accepts it: one run, driver rules for every rule that
 /// has a result, results with a relative URI and region, and the stable fingerprint as a
@@ -110,7 +109,8 @@ struct SarifReporter: Reporter {
         writer.endObject()
         writer.beginObject(key: "properties")
         let tags = rule?.tags ?? []
-        let category = tags.contains("governance") ? [] : ["owasp-nhi", "NHI2:2025 Secret Leakage"]
+        // Governance checks carry their own OWASP NHI category; detections are NHI2 leaks.
+        let category = rule?.kind == .governance ? ["governance"] : ["owasp-nhi", "NHI2:2025 Secret Leakage"]
         writer.field("tags", strings: ["security", "secret"] + tags + category)
         writer.field("precision", confidence == .high ? "very-high" : confidence.rawValue)
         writer.field("security-severity", Self.securitySeverity(confidence))

@@ -44,7 +44,7 @@ struct TextReporter: Reporter {
         for ownership in findings.compactMap(\.ownership) where seen.insert(ownership.identityID ?? "").inserted {
             guard ownership.attributedBy != .none else { continue }
             var line = "   "
-            if let identity = ownership.identityID { line += "identity \(identity)" + (ownership.kind.map { " (\($0))" } ?? "") + "; " }
+            if let identity = ownership.identityID { line += "identity \(identity)" + (ownership.kind.map { " (\($0.rawValue))" } ?? "") + "; " }
             if ownership.attributedBy == .codeowners { line += "from CODEOWNERS; " }
             if let contact = ownership.contact { line += "contact \(contact); " }
             line += "may revoke: \(ownership.revocationAuthority ?? "nobody named")"
@@ -85,7 +85,7 @@ struct TextReporter: Reporter {
                 out += "\(indent)      found at \(Set(finding.related.map(\.place)).count) places: "
                     + finding.related.map { "\($0.place) \($0.path):\($0.line)" }.joined(separator: ", ") + "\n"
             }
-            let line = finding.snippet.render(secret: paint(secret, "31")).trimmingWhitespace()
+            let line = finding.snippet.render(secret: paint(secret, "31"), others: context.display).trimmingWhitespace()
             if !line.isEmpty { out += "\(indent)      \(paint("│", "2")) \(line)\n" }
         }
         return out

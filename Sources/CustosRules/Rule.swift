@@ -18,7 +18,10 @@ public struct Rule: Sendable, Hashable {
     /// Minimum Shannon entropy of the secret, in bits per byte.
     public var minEntropy: Double
     public var confidence: Confidence
+    /// Free labels for people and for rule selection.
     public var tags: [String]
+    /// Behaviours the code attaches to the rule (see `RuleTrait`).
+    public var traits: Set<RuleTrait>
     public var identity: IdentityPattern?
     /// Regexes on the secret that mark a match as harmless.
     public var allow: [String]
@@ -32,7 +35,7 @@ public struct Rule: Sendable, Hashable {
 
     public init(id: String, name: String, description: String = "", pattern: String,
                 keywords: [String], minEntropy: Double = 0, confidence: Confidence = .medium,
-                tags: [String] = [], identity: IdentityPattern? = nil, allow: [String] = [],
+                tags: [String] = [], traits: Set<RuleTrait> = [], identity: IdentityPattern? = nil, allow: [String] = [],
                 paths: [String] = [], examples: [String] = [], negativeExamples: [String] = [],
                 references: [String] = [], source: String = "") {
         self.id = id
@@ -43,6 +46,7 @@ public struct Rule: Sendable, Hashable {
         self.minEntropy = minEntropy
         self.confidence = confidence
         self.tags = tags
+        self.traits = traits
         self.identity = identity
         self.allow = allow
         self.paths = paths
@@ -52,8 +56,14 @@ public struct Rule: Sendable, Hashable {
         self.source = source
     }
 
-    /// Generic rules (tag `generic`) give way to a specific rule that matched the same secret.
-    public var isGeneric: Bool { tags.contains("generic") }
+    /// Generic rules (trait `generic`) give way to a specific rule that matched the same secret.
+    public var isGeneric: Bool { traits.contains(.generic) }
+
+    /// How reports describe this rule.
+    public var info: RuleInfo {
+        RuleInfo(id: id, name: name, description: description, confidence: confidence, tags: tags,
+                 traits: traits, references: references, source: source, kind: .detection)
+    }
 }
 
 /// A second pattern searched near a match to name the identity holding the secret, such as

@@ -1,6 +1,6 @@
 import CustosCore
 import Foundation
-import Yams
+import CustosYAML
 
 /// Reads rule files: the built-in ones embedded at build time, and YAML files or folders
 /// named on the command line.
@@ -51,23 +51,5 @@ public enum RuleLoader {
         try document.rejectUnknownKeys(["rules"])
         let list = try document.sequence("rules") ?? []
         return try list.map { node throws(RuleError) in try RuleSyntax(node).validated() }
-    }
-}
-
-/// The text of a Yams error, without the echo of the whole document it carries.
-enum YamlErrorText {
-    static func describe(_ error: YamlError) -> String {
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            let what = context.map { "\($0.text) " } ?? ""
-            return "line \(mark.line), column \(mark.column): \(what)\(problem)"
-        case let .reader(problem, offset, _, _):
-            return "\(problem)\(offset.map { " at byte \($0)" } ?? "")"
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return "line \(context.mark.line): duplicate keys \(duplicates.joined(separator: ", "))"
-        default:
-            return "\(error)"
-        }
     }
 }

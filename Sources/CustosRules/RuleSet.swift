@@ -1,4 +1,5 @@
 import CustosCore
+public import CustosYAML
 
 /// The rules one scan runs, in a fixed order, with a digest that changes whenever anything
 /// the engine compiles changes (used to key the compiled-database cache).
@@ -20,7 +21,7 @@ public struct RuleSet: Sendable {
 
     public var count: Int { rules.count }
 
-    /// Ids of the generic rules (tag `generic`), which give way to specific ones.
+    /// Ids of the generic rules (trait `generic`), which give way to specific ones.
     public var genericRuleIDs: Set<String> { Set(rules.filter(\.isGeneric).map(\.id)) }
 
     /// The rules a selection keeps, in the same order. Ids and tags are matched as globs
@@ -39,25 +40,12 @@ public struct RuleSet: Sendable {
     }
 }
 
-/// A problem in a rule file, with the place to fix it.
-public struct RuleError: Error, Sendable, CustomStringConvertible {
-    /// `file:line` or `file`.
-    public var location: String
-    public var message: String
-
-    public init(location: String, message: String) {
-        self.location = location
-        self.message = message
-    }
-
-    public var description: String {
-        location.isEmpty ? message : "\(location): \(message)"
-    }
-}
+/// A problem in a rule file, with the place to fix.
+public typealias RuleError = LocatedError
 
 /// Which rules a run keeps: `--rule`, `--exclude-rule` and `--min-confidence`.
 public struct RuleSelection: Sendable {
-    /// Rule ids or tags (globs); when not empty, a rule must match one of them.
+    /// Rule ids, tags or traits (globs); when not empty, a rule must match one of them.
     public var only: [String]
     /// Rule ids or tags (globs) that drop a rule.
     public var excluded: [String]
@@ -75,6 +63,7 @@ public struct RuleSelection: Sendable {
         func named(by patterns: [String]) -> Bool {
             patterns.map(PathGlob.init).contains { glob in
                 glob.matches(rule.id) || rule.tags.contains { glob.matches($0) }
+                    || rule.traits.contains { glob.matches($0.rawValue) }
             }
         }
         if !only.isEmpty && !named(by: only) { return false }
@@ -86,7 +75,9 @@ public struct RuleSelection: Sendable {
     public func unmatchedSelectors(in rules: [Rule]) -> [String] {
         (only + excluded).filter { selector in
             let glob = PathGlob(selector)
-            return !rules.contains { rule in glob.matches(rule.id) || rule.tags.contains { glob.matches($0) } }
+            return !rules.contains { rule in
+                glob.matches(rule.id) || rule.tags.contains { glob.matches($0) } || rule.traits.contains { glob.matches($0.rawValue) }
+            }
         }
     }
 }

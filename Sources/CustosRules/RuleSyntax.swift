@@ -1,4 +1,5 @@
 import CustosCore
+import CustosYAML
 
 /// One rule entry as written in YAML, before validation.
 struct RuleSyntax {
@@ -9,7 +10,7 @@ struct RuleSyntax {
     }
 
     static let knownKeys: Set<String> = [
-        "id", "name", "description", "pattern", "keywords", "min_entropy", "confidence", "tags",
+        "id", "name", "description", "pattern", "keywords", "min_entropy", "confidence", "tags", "traits",
         "identity", "allow", "paths", "examples", "negative_examples", "references",
     ]
 
@@ -51,6 +52,14 @@ struct RuleSyntax {
             }
             identity = IdentityPattern(pattern: identityPattern, within: within)
         }
+        var traits = Set<RuleTrait>()
+        for name in try entry.strings("traits") {
+            guard let trait = RuleTrait(rawValue: name) else {
+                let known = RuleTrait.allCases.map(\.rawValue).joined(separator: ", ")
+                throw entry.error("rule '\(id)': unknown trait '\(name)'; traits are \(known) (see rules/README.md)")
+            }
+            traits.insert(trait)
+        }
         return Rule(
             id: id,
             name: try entry.string("name") ?? id,
@@ -60,6 +69,7 @@ struct RuleSyntax {
             minEntropy: minEntropy,
             confidence: confidence,
             tags: try entry.strings("tags"),
+            traits: traits,
             identity: identity,
             allow: try entry.strings("allow"),
             paths: try entry.strings("paths"),

@@ -1,76 +1,75 @@
-// Archives in the scan pipeline: every member of a file recognised as an archive goes through
-// the same decoders and engine as a file, named `backup.zip!/dir/member`. ArchiveReader owns
-// the archive (formats, nesting, the file's DecodeBudget); this file only decides, member by
-// member, whether to scan it whole (small, or a database or export that must be seen whole,
-// up to a limit) or in overlapping chunks like a large file, so memory stays flat whatever
-// the archive's size. Kept apart from FileScanner.swift so the pipeline can absorb it whole.
+// Archives on disk in the scan pipeline: read member by member from the file, never held
+// whole, each member going through the same decoder chain and engine as a file, located by its
+// origin (`backup.zip!/dir/member`). ArchiveReader owns the archive (formats, nesting, the
+// file's DecodeBudget); this file only decides, member by member, whether to scan it whole
+// (it fits the read buffer, or it is a database or export that must be seen whole, up to the
+// budget's limit) or in overlapping chunks like a large file, so memory stays flat whatever
+// the archive's size. Archives held in memory (git blobs, standard input) go through the
+// decoder contract instead (`ArchiveDecoder`), members whole.
 
 import CustosCore
 import CustosDecoders
 import CustosEngine
 import Glibc
 
-extension FileScanner {
-    /// Scans every member of the archive at `source`; its problems become warnings on `path`.
-    func scanArchive(_ source: ArchiveSource, size: Int, path: String) {
-        // Archives inside archives are opened by ArchiveReader under one budget; an archive
-        // met again in decoded content (a transcoded member, a database cell) is not reopened.
-        guard openArchives == 0 else {
-            warnings.append(ScanWarning(path: path, message: "an archive inside decoded content is not opened"))
-            return
-        }
-        openArchives += 1
-        defer { openArchives -= 1 }
-        var budget = DecodeBudget(sourceBytes: size)
+extension BlobScanner {
+    /// Scans every member of the archive open at `descriptor`; its issues become warnings.
+    func scanArchive(_ descriptor: Int32, as origin: Origin, size: Int) {
+        let budget = DecodeBudget(sourceBytes: size)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize + Self.defaultOverlap, alignment: 64)
         defer { buffer.deallocate() }
-        let name = String(path.split(separator: "/").last ?? Substring(path))
-        let problems = ArchiveReader.forEachMember(of: source, name: name, budget: &budget) { header, reader in
-            try scanMember(reader, buffer: buffer, path: path + "!/" + header.path)
+        let issues = ArchiveReader.forEachMember(of: .fileDescriptor(descriptor), name: String(origin.fileName),
+                                                 budget: budget) { header, reader in
+            try scanMember(reader, as: ArchiveDecoder.origin(of: header, in: origin), buffer: buffer, budget: budget)
         }
-        for problem in problems {
-            warnings.append(ScanWarning(path: path, message: problem.description))
+        for issue in issues {
+            let problem = issue.problem
+            results.warn(problem.kind, origin, problem.message)
         }
     }
 
     /// One member: whole when it fits the buffer or must be decoded whole, else in chunks.
-    private func scanMember(_ reader: MemberReader, buffer: UnsafeMutableRawBufferPointer, path: String) throws {
+    private func scanMember(_ reader: MemberReader, as origin: Origin, buffer: UnsafeMutableRawBufferPointer,
+                            budget: DecodeBudget) throws {
         let filled = try reader.fill(buffer)
         let first = UnsafeRawBufferPointer(rebasing: buffer[..<filled])
         if filled < buffer.count {
-            scanDecoded(first, path: path)
+            scanWhole(first, as: origin, depth: origin.depth, budget: budget)
             return
         }
-        let sniffed = UnsafeRawBufferPointer(rebasing: first.prefix(Self.sniffLength))
+        let sniffed = UnsafeRawBufferPointer(rebasing: first.prefix(BlobView.sniffLength))
         let binary = sniffed.contains(0)
-        let wholeLimit = DecodeBudget.Limits.standard.maxWholeMemberBytes
+        let wholeLimit = budget.limits.maxWholeMemberBytes
         let fitsWhole = (reader.header.declaredSize ?? 0) <= Int64(wholeLimit)
-        let mustBeWhole = SQLiteCells.isDatabase(sniffed) || (binary && TextEncoding.sniffUTF16(sniffed) != nil)
-        if mustBeWhole || (fitsWhole && !binary && Self.decodesWhole(path, sniffed)) {
+        let view = BlobView(origin: origin, bytes: sniffed)
+        let mustBeWhole = decoders.containers.contains { $0.claims(view) } || decoders.encodings.contains { $0.claims(view) }
+        if mustBeWhole || (fitsWhole && !binary && Self.decodesWhole(origin, sniffed)) {
             var whole = Array(first)
             whole += try reader.readRest(limit: max(0, wholeLimit - filled))
-            whole.withUnsafeBytes { _ = scanDecoded($0, path: path) }
+            whole.withUnsafeBytes { _ = scanWhole($0, as: origin, depth: origin.depth, budget: budget) }
             return
         }
         if binary {
-            summary.filesSkippedBinary += 1
+            results.summary.filesSkippedBinary += 1
             return
         }
-        try streamMember(reader, buffer: buffer, filled: filled, path: path)
+        try streamMember(reader, as: origin, buffer: buffer, filled: filled)
     }
 
     /// Scans a text member in overlapping chunks, as `scanChunks` scans a large file.
-    private func streamMember(_ reader: MemberReader, buffer: UnsafeMutableRawBufferPointer, filled: Int,
-                              path: String) throws {
+    private func streamMember(_ reader: MemberReader, as origin: Origin, buffer: UnsafeMutableRawBufferPointer,
+                              filled: Int) throws {
         let capacity = buffer.count
         var filled = filled
-        var region = BlobRegion(path: path)
+        var region = BlobRegion(origin: origin)
         var position = LineCounter()
         let context = min(Self.leadingContext, chunkSize / 2)
+        results.sink.beginBlob()
+        defer { noteDropped(origin) }
         while true {
             let atEnd = filled < capacity
             region.acceptBefore = atEnd ? .max : chunkSize
-            scanner.scan(UnsafeRawBufferPointer(rebasing: buffer[..<filled]), region: region, into: &findings)
+            scanner.scan(UnsafeRawBufferPointer(rebasing: buffer[..<filled]), region: region, into: &results.sink)
             if atEnd { return }
             let moved = chunkSize - context
             position.advance(over: UnsafeRawBufferPointer(rebasing: buffer[..<moved]))
@@ -83,10 +82,9 @@ extension FileScanner {
         }
     }
 
-    /// The size of a regular file (an archive read from its descriptor); nil for a pipe.
-    static func regularFileSize(_ descriptor: Int32) -> Int? {
+    /// Whether the descriptor is a regular file (an archive is read from it with `pread`).
+    static func isRegularFile(_ descriptor: Int32) -> Bool {
         var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return Int(info.st_size)
+        return fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 }

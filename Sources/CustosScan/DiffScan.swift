@@ -20,10 +20,10 @@ public struct DiffScan {
     public func run(_ selection: DiffSelection) throws(GitError) -> ScanResult {
         let started = Date()
         let changes = try GitDiffReader(repository: repository).changes(selection)
-        let worker = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
+        let worker = BlobScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
         worker.collectsNodeRed = false
-        /// Per blob: the path it was scanned under and what it holds.
-        var blobFindings: [ObjectID: (path: String, findings: [Finding])] = [:]
+        /// Per blob: what it holds.
+        var blobFindings: [ObjectID: [Finding]] = [:]
         var result = ScanResult(findings: [], warnings: [], summary: ScanSummary())
         for change in changes {
             if ignore.isIgnored(change.path, isDirectory: false) {
@@ -31,36 +31,36 @@ public struct DiffScan {
                 continue
             }
             if blobFindings[change.blob] == nil {
-                worker.findings.removeAll(keepingCapacity: true)
                 do {
                     try repository.withBlob(change.blob) { bytes in
                         // The same decoders as a directory scan: a changed archive's members,
-                        // UTF-16 and XML exports are read too (decoded lines stay in place).
-                        guard worker.scanDecoded(bytes, path: change.path) else { return }
+                        // UTF-16 and XML exports are read too.
+                        guard worker.scanBytes(bytes, as: .gitBlob(id: change.blob.description, path: change.path)) else { return }
                         result.summary.filesScanned += 1
                         result.summary.bytesScanned += bytes.count
                     }
                 } catch {
-                    result.warnings.append(ScanWarning(path: change.path, message: "\(error)"))
+                    result.warnings.append(ScanWarning(.unreadableObject, path: change.path, message: "\(error)"))
                 }
-                blobFindings[change.blob] = (change.path, worker.findings)
+                blobFindings[change.blob] = worker.results.sink.take()
             }
             guard let scanned = blobFindings[change.blob] else { continue }
-            for var finding in scanned.findings {
+            let artifact = Origin.gitBlob(id: change.blob.description, path: change.path)
+            for var finding in scanned {
                 // The same blob under another name (a copy, a rename): the finding moves with it.
-                finding.path = change.path + finding.path.dropFirst(scanned.path.count)
+                finding.origin = finding.origin.replacingArtifact(with: artifact)
                 // A member of a changed archive or database has no lines in the diff: all of
                 // it is what the change brings. Text findings count only on added lines.
-                let inMember = finding.path != change.path
-                guard inMember || change.adds(anyOf: finding.start.line...finding.end.line) else { continue }
+                guard finding.origin.isInsideContainer || change.adds(anyOf: finding.start.line...finding.end.line) else { continue }
                 if let commit = change.commit {
                     finding.git = GitOrigin(blob: change.blob.description, commits: [commit])
                 }
                 result.findings.append(finding)
             }
         }
-        result.summary.filesSkippedBinary += worker.summary.filesSkippedBinary
-        result.warnings += worker.warnings
+        let part = worker.results.take()
+        result.summary.filesSkippedBinary += part.summary.filesSkippedBinary
+        result.warnings += part.warnings
         return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: started)
     }
 }

@@ -40,33 +40,24 @@ public struct DirectoryScan: Sendable {
         let nodeRed = Mutex(NodeRedMaterial())
         let engine = self.engine
         let options = self.options
+        @Sendable func merge(_ worker: BlobScanner) {
+            let part = worker.results.take()
+            let material = worker.nodeRed
+            nodeRed.withLock { $0.merge(material) }
+            collected.withLock { $0.merge(part) }
+        }
         DispatchQueue.concurrentPerform(iterations: options.threads) { _ in
-            let worker = FileScanner(engine: engine, followSymlinks: options.walk.followSymlinks,
+            let worker = BlobScanner(engine: engine, followSymlinks: options.walk.followSymlinks,
                                      maxFileSize: options.maxFileSize)
             while let entry = queue.next() {
-                worker.scan(entry, displayPath: Self.displayPath(entry.path))
+                worker.scanFile(entry, as: .file(Self.displayPath(entry.path)))
             }
-            let findings = worker.findings
-            let warnings = worker.warnings
-            let summary = worker.summary
-            let material = worker.nodeRed
-            nodeRed.withLock { $0.merge(material) }
-            collected.withLock { result in
-                result.findings += findings
-                result.warnings += warnings
-                result.summary.add(summary)
-            }
+            merge(worker)
         }
         if readsStandardInput {
-            let worker = FileScanner(engine: engine, followSymlinks: false, maxFileSize: options.maxFileSize)
+            let worker = BlobScanner(engine: engine, followSymlinks: false, maxFileSize: options.maxFileSize)
             worker.scanStandardInput()
-            let material = worker.nodeRed
-            nodeRed.withLock { $0.merge(material) }
-            collected.withLock { result in
-                result.findings += worker.findings
-                result.warnings += worker.warnings
-                result.summary.add(worker.summary)
-            }
+            merge(worker)
         }
         var result = collected.withLock { $0 }
         let decrypted = NodeRedAnalysis.findings(nodeRed.withLock { $0 })

@@ -1,6 +1,6 @@
 // One file at a time, with its findings: what an incremental sweep needs, where a directory
-// scan only needs the merged result. It reuses FileScanner (chunked reads, decoders, engine)
-// unchanged and takes back what each call appended, so the two scans cannot drift apart.
+// scan only needs the merged result. It runs the same BlobScanner (chunked reads, decoders,
+// engine) and takes back what each call added, so the two scans cannot drift apart.
 
 import CustosCore
 import CustosDecoders
@@ -18,47 +18,43 @@ public struct FileScanOutcome: Sendable {
     public var summary: ScanSummary
 }
 
-/// Scans single files and returns each one's findings. One per worker: it owns a FileScanner
+/// Scans single files and returns each one's findings. One per worker: it owns a BlobScanner
 /// (its buffer, Vectorscan scratch and PCRE2 match data), so it is not thread-safe.
 public final class SingleFileScanner {
-    private let worker: FileScanner
+    private let worker: BlobScanner
+    private let genericRules: Set<String>
 
     public init(engine: Engine, followSymlinks: Bool = false, maxFileSize: Int = 0) {
-        worker = FileScanner(engine: engine, followSymlinks: followSymlinks, maxFileSize: maxFileSize)
+        worker = BlobScanner(engine: engine, followSymlinks: followSymlinks, maxFileSize: maxFileSize)
+        genericRules = engine.ruleSet.genericRuleIDs
     }
 
     /// Scans the file at `path`, reporting it as `displayPath`. An encrypted Node-RED
     /// credentials file is decrypted with the credential secrets of the settings files in its
     /// own folder (a sweep does not read the whole tree every time, so the folder is the scope).
     public func scan(path: String, displayPath: String) -> FileScanOutcome {
-        scan(path: path, displayPath: displayPath) { $0.scan(path: path, displayPath: displayPath) }
+        scan(path: path, displayPath: displayPath) { $0.scanFile(at: path, as: .file(displayPath)) }
     }
 
     /// Scans a file the walk listed, opened relative to its folder (never re-resolved by path).
     public func scan(_ entry: FileEntry, displayPath: String) -> FileScanOutcome {
-        scan(path: entry.path, displayPath: displayPath) { $0.scan(entry, displayPath: displayPath) }
+        scan(path: entry.path, displayPath: displayPath) { $0.scanFile(entry, as: .file(displayPath)) }
     }
 
-    private func scan(path: String, displayPath: String, reading: (FileScanner) -> Void) -> FileScanOutcome {
-        worker.findings.removeAll(keepingCapacity: true)
-        worker.warnings.removeAll(keepingCapacity: true)
-        worker.summary = ScanSummary()
+    private func scan(path: String, displayPath: String, reading: (BlobScanner) -> Void) -> FileScanOutcome {
         worker.nodeRed = NodeRedMaterial()
         reading(worker)
-        var findings = worker.findings
-        var warnings = worker.warnings
+        var part = worker.results.take()
         if !worker.nodeRed.credentialFiles.isEmpty {
             var material = worker.nodeRed
             material.secrets += Self.siblingCredentialSecrets(of: path)
             let derived = NodeRedAnalysis.findings(material)
-            findings += derived.findings
-            warnings += derived.warnings
+            part.findings += derived.findings
+            part.warnings += derived.warnings
         }
-        var seen = Set<String>()
-        findings = findings.sorted(by: Finding.reportOrder).filter { finding in
-            seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)").inserted
-        }
-        return FileScanOutcome(findings: findings, warnings: warnings, summary: worker.summary)
+        let summary = part.summary
+        part = part.finalized(rules: 0, genericRules: genericRules, since: Date())
+        return FileScanOutcome(findings: part.findings, warnings: part.warnings, summary: summary)
     }
 
     /// Credential secrets in the Node-RED settings files beside `path` (settings.js,
@@ -69,7 +65,7 @@ public final class SingleFileScanner {
         var secrets: [String] = []
         for name in names.sorted() where NodeRedCredentials.mayHoldSecret(name) {
             let sibling = (folder as NSString).appendingPathComponent(name)
-            let descriptor = FileScanner.openForReading(sibling, followSymlinks: false)
+            let descriptor = BlobScanner.openForReading(sibling, followSymlinks: false)
             guard descriptor >= 0 else { continue }
             let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             guard let data = try? handle.read(upToCount: NodeRedMaterial.maxFileBytes + 1),
@@ -82,6 +78,6 @@ public final class SingleFileScanner {
     /// Opens a file read-only the way every scan does: `O_NOATIME` where the kernel allows it,
     /// never following a final symlink unless asked. Returns -1 with `errno` set on failure.
     public static func openReadOnly(_ path: String, followSymlinks: Bool = false) -> Int32 {
-        FileScanner.openForReading(path, followSymlinks: followSymlinks)
+        BlobScanner.openForReading(path, followSymlinks: followSymlinks)
     }
 }

@@ -31,12 +31,12 @@ public struct GitHistoryScan: Sendable {
             do {
                 repository = try GitRepository(path: repositoryPath)
             } catch {
-                collected.withLock { $0.warnings.append(ScanWarning(path: repositoryPath, message: "\(error)")) }
+                collected.withLock { $0.warnings.append(ScanWarning(.unreadableObject, path: repositoryPath, message: "\(error)")) }
                 return
             }
             // Blobs go through the same decoders as files (archives, UTF-16, XML entities,
             // PLC escapes, base64), so an export committed to git is read as on a share.
-            let worker = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
+            let worker = BlobScanner(engine: engine, followSymlinks: false, maxFileSize: 0)
             worker.collectsNodeRed = false
             var warnings: [ScanWarning] = []
             var summary = ScanSummary()
@@ -53,29 +53,27 @@ public struct GitHistoryScan: Sendable {
                 do {
                     try repository.withBlob(blob) { bytes in
                         if bytes.starts(with: Self.lfsPointerPrefix) {
-                            warnings.append(ScanWarning(path: first.path,
+                            warnings.append(ScanWarning(.storedElsewhere, path: first.path,
                                 message: "Git LFS pointer (blob \(blob)): the stored file is not in the repository and was not scanned"))
                             return
                         }
-                        let before = worker.findings.count
-                        guard worker.scanDecoded(bytes, path: first.path) else { return }
+                        let before = worker.results.sink.findings.count
+                        guard worker.scanBytes(bytes, as: .gitBlob(id: blob.description, path: first.path)) else { return }
                         summary.filesScanned += 1
                         summary.bytesScanned += bytes.count
                         let origin = GitOrigin(blob: blob.description, commits: commits)
-                        for position in before..<worker.findings.count { worker.findings[position].git = origin }
+                        for position in before..<worker.results.sink.findings.count {
+                            worker.results.sink.findings[position].git = origin
+                        }
                     }
                 } catch {
-                    warnings.append(ScanWarning(path: first.path, message: "\(error) (commit \(first.commit.prefix(12)))"))
+                    warnings.append(ScanWarning(.unreadableObject, path: first.path, message: "\(error) (commit \(first.commit.prefix(12)))"))
                 }
             }
-            let findings = worker.findings
-            warnings += worker.warnings
-            summary.add(worker.summary)
-            collected.withLock { result in
-                result.findings += findings
-                result.warnings += warnings
-                result.summary.add(summary)
-            }
+            var part = worker.results.take()
+            part.warnings += warnings
+            part.summary.add(summary)
+            collected.withLock { $0.merge(part) }
         }
         return collected.withLock { $0 }.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: started)
     }

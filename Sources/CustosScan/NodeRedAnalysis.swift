@@ -1,23 +1,22 @@
 import CustosCore
 import CustosDecoders
-import CustosRules
 import Foundation
 
 /// Files a scan set aside for Node-RED: credentials files and the files that may hold their
 /// secret. Small, and only kept for these names.
 struct NodeRedMaterial: Sendable {
-    var credentialFiles: [(path: String, data: Data)] = []
+    var credentialFiles: [(origin: Origin, data: Data)] = []
     var secrets: [String] = []
 
     /// Files above this size are not Node-RED settings or credentials.
     static let maxFileBytes = 4 * 1024 * 1024
 
     /// Runs for every file a scan reads: the name is looked at in place, without copying.
-    mutating func consider(path: String, bytes: UnsafeRawBufferPointer) {
+    mutating func consider(_ origin: Origin, bytes: UnsafeRawBufferPointer) {
         guard bytes.count <= Self.maxFileBytes else { return }
-        let name = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
+        let name = origin.fileName
         if NodeRedCredentials.isCredentialsFile(name) {
-            credentialFiles.append((path, Data(bytes)))
+            credentialFiles.append((origin, Data(bytes)))
         } else if NodeRedCredentials.mayHoldSecret(name) {
             secrets += NodeRedCredentials.secrets(in: String(decoding: bytes, as: UTF8.self))
         }
@@ -37,16 +36,18 @@ public enum NodeRedAnalysis {
     /// Field names that name who logs in rather than the secret.
     static let identityFields: Set<String> = ["user", "username", "userid", "login", "clientid", "client_id", "email"]
 
-    public static var rules: [Rule] {
+    public static var rules: [RuleInfo] {
         [
-            Rule(id: decryptedRule, name: "Node-RED credential (decrypted)",
+            RuleInfo(id: decryptedRule, name: "Node-RED credential (decrypted)",
                  description: "A node credential from an encrypted Node-RED credentials file, decrypted with the credential secret found in the same scan (settings.js, .config.runtime.json or NODE_RED_CREDENTIAL_SECRET). Anyone holding both files holds the credential.",
-                 pattern: "", keywords: [], confidence: .high, tags: ["node-red", "ot"],
-                 references: ["https://nodered.org/docs/user-guide/runtime/securing-node-red"], source: "built-in decoder"),
-            Rule(id: plaintextRule, name: "Node-RED credential (unencrypted credentials file)",
+                 confidence: .high, tags: ["node-red", "ot"],
+                 references: ["https://nodered.org/docs/user-guide/runtime/securing-node-red"], source: "built-in decoder",
+                 kind: .decoder),
+            RuleInfo(id: plaintextRule, name: "Node-RED credential (unencrypted credentials file)",
                  description: "A Node-RED credentials file stored without encryption (credentialSecret: false): every node credential in it is readable.",
-                 pattern: "", keywords: [], confidence: .high, tags: ["node-red", "ot"],
-                 references: ["https://nodered.org/docs/user-guide/runtime/securing-node-red"], source: "built-in decoder"),
+                 confidence: .high, tags: ["node-red", "ot"],
+                 references: ["https://nodered.org/docs/user-guide/runtime/securing-node-red"], source: "built-in decoder",
+                 kind: .decoder),
         ]
     }
 
@@ -54,15 +55,15 @@ public enum NodeRedAnalysis {
         var findings: [Finding] = []
         var warnings: [ScanWarning] = []
         let secrets = Array(Set(material.secrets)).sorted()
-        for (path, data) in material.credentialFiles {
+        for (origin, data) in material.credentialFiles {
             switch NodeRedCredentials.parse(data) {
             case let .plaintext(fields):
-                findings += makeFindings(fields, rule: plaintextRule, path: path, data: data)
+                findings += makeFindings(fields, rule: plaintextRule, origin: origin, data: data)
             case let .encrypted(payload):
                 if let fields = secrets.lazy.compactMap({ NodeRedCredentials.decrypt(payload, secret: $0) }).first {
-                    findings += makeFindings(fields, rule: decryptedRule, path: path, data: data)
+                    findings += makeFindings(fields, rule: decryptedRule, origin: origin, data: data, ciphertext: payload)
                 } else if !secrets.isEmpty {
-                    warnings.append(ScanWarning(path: path, message: "Node-RED credentials are encrypted and none of the \(secrets.count) credential secrets found in this scan opens them"))
+                    warnings.append(ScanWarning(.encrypted, path: origin.display, message: "Node-RED credentials are encrypted and none of the \(secrets.count) credential secrets found in this scan opens them"))
                 }
             case .notCredentials:
                 continue
@@ -71,19 +72,21 @@ public enum NodeRedAnalysis {
         return (findings, warnings)
     }
 
-    private static func makeFindings(_ fields: [NodeRedCredentials.Field], rule: String, path: String, data: Data) -> [Finding] {
+    private static func makeFindings(_ fields: [NodeRedCredentials.Field], rule: String, origin: Origin, data: Data,
+                                     ciphertext: String? = nil) -> [Finding] {
         let text = String(decoding: data, as: UTF8.self)
         var findings: [Finding] = []
         for field in fields where !identityFields.contains(field.name.lowercased()) {
             let user = fields.first { $0.nodeID == field.nodeID && identityFields.contains($0.name.lowercased()) }?.value
-            // Point at the value when it is readable in the file, else at the node id.
-            let anchor = rule == plaintextRule ? field.value : field.nodeID
+            // Point at the value when it is readable in the file, else at the encrypted payload
+            // that holds it (the bytes a person would find it in).
+            let anchor = ciphertext ?? field.value
             let position = locate(anchor, in: text) ?? (line: 1, column: 1, byte: 0)
+            let span = Span(byteStart: position.byte, byteEnd: position.byte + anchor.utf8.count,
+                            start: TextPosition(line: position.line, column: position.column),
+                            end: TextPosition(line: position.line, column: position.column + anchor.unicodeScalars.count))
             findings.append(Finding(
-                ruleID: rule, path: path,
-                start: TextPosition(line: position.line, column: position.column),
-                end: TextPosition(line: position.line, column: position.column + anchor.count),
-                byteStart: position.byte, byteEnd: position.byte + anchor.utf8.count,
+                ruleID: rule, location: Location(origin: origin, span: span),
                 secret: field.value, identity: "node \(field.nodeID) \(field.name)" + (user.map { " (user \($0))" } ?? ""),
                 fingerprint: Fingerprint(ruleID: rule, secret: field.value),
                 snippet: Snippet(before: "node \(field.nodeID) · \(field.name): ", after: "")))

@@ -169,7 +169,7 @@ public final class FileQueue: Sendable {
             var info = stat()
             let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
             guard stat(root, &info) == 0 else {
-                initial.report.warnings.append(ScanWarning(path: root, message: "cannot open: \(String(cString: strerror(errno)))"))
+                initial.report.warnings.append(ScanWarning(.missingRoot, path: root, message: "cannot open: \(String(cString: strerror(errno)))"))
                 continue
             }
             if (info.st_mode & S_IFMT) == S_IFDIR {
@@ -266,7 +266,7 @@ public final class FileQueue: Sendable {
                 ? "it is no longer a folder (replaced while the walk ran; a symbolic link is not followed)"
                 : String(cString: strerror(errno))
             if errno != ENOENT || parent == nil {
-                report.warnings.append(ScanWarning(path: path, message: "cannot list folder: \(reason)"))
+                report.warnings.append(ScanWarning(.unlistedFolder, path: path, message: "cannot list folder: \(reason)"))
             }
             return (items, report)
         }
@@ -282,7 +282,7 @@ public final class FileQueue: Sendable {
         let listing = dup(descriptor)
         guard listing >= 0, let directory = fdopendir(listing) else {
             if listing >= 0 { close(listing) }
-            report.warnings.append(ScanWarning(path: path, message: "cannot list folder: \(String(cString: strerror(errno)))"))
+            report.warnings.append(ScanWarning(.unlistedFolder, path: path, message: "cannot list folder: \(String(cString: strerror(errno)))"))
             return (items, report)
         }
         defer { closedir(directory) }
@@ -311,7 +311,7 @@ public final class FileQueue: Sendable {
                 // A stat only when the listing does not say what the entry is.
                 guard statChild(following: false) else {
                     if errno != ENOENT {
-                        report.warnings.append(ScanWarning(path: childPath, message: "cannot stat: \(String(cString: strerror(errno)))"))
+                        report.warnings.append(ScanWarning(.unreadable, path: childPath, message: "cannot stat: \(String(cString: strerror(errno)))"))
                     }
                     continue
                 }
@@ -369,7 +369,7 @@ public final class FileQueue: Sendable {
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return scopes }
         guard Int(info.st_size) <= maxIgnoreFileBytes else {
-            report.warnings.append(ScanWarning(path: file, message: "ignore file larger than 1 MB; not read"))
+            report.warnings.append(ScanWarning(.configuration, path: file, message: "ignore file larger than 1 MB; not read"))
             return scopes
         }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
@@ -378,7 +378,7 @@ public final class FileQueue: Sendable {
             let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
             if got < 0 && errno == EINTR { continue }
             if got < 0 {
-                report.warnings.append(ScanWarning(path: file, message: "cannot read the ignore file: \(String(cString: strerror(errno)))"))
+                report.warnings.append(ScanWarning(.configuration, path: file, message: "cannot read the ignore file: \(String(cString: strerror(errno)))"))
                 return scopes
             }
             if got == 0 { break }

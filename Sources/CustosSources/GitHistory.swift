@@ -41,7 +41,7 @@ public struct GitHistoryWalker {
     public func run() throws(GitError) -> HistoryIndex {
         var state = WalkState(allProvenance: allProvenance)
         if repository.isShallow {
-            state.index.notes.append(ScanWarning(path: repository.path,
+            state.index.notes.append(ScanWarning(.incompleteHistory, path: repository.path,
                 message: "shallow clone: commits before the shallow boundary are not in this repository and were not scanned"))
         }
         let tips: [ObjectID]
@@ -56,7 +56,7 @@ public struct GitHistoryWalker {
         } ?? []
         let graph = CommitGraph(repository: repository, tips: tips).parentsFirst()
         for missing in graph.missing {
-            state.index.notes.append(ScanWarning(path: repository.path,
+            state.index.notes.append(ScanWarning(.incompleteHistory, path: repository.path,
                 message: "commit \(missing) is referenced but not in the repository (shallow or damaged history); what lies behind it was not scanned"))
         }
         for commit in graph.order where !hiddenCommits.contains(commit) {
@@ -81,7 +81,7 @@ public struct GitHistoryWalker {
         var oid = id
         var commit: OpaquePointer?
         guard git_commit_lookup(&commit, repository.pointer, &oid) == 0, let commit else {
-            state.index.notes.append(ScanWarning(path: repository.path,
+            state.index.notes.append(ScanWarning(.unreadableObject, path: repository.path,
                 message: "commit \(ObjectID(id)) cannot be read: \(GitError.last("lookup").message)"))
             return
         }
@@ -89,7 +89,7 @@ public struct GitHistoryWalker {
         state.index.commitsWalked += 1
         var tree: OpaquePointer?
         guard git_commit_tree(&tree, commit) == 0, let tree else {
-            state.index.notes.append(ScanWarning(path: repository.path,
+            state.index.notes.append(ScanWarning(.unreadableObject, path: repository.path,
                 message: "the tree of commit \(ObjectID(id)) cannot be read: \(GitError.last("tree").message)"))
             return
         }
@@ -130,7 +130,7 @@ public struct GitHistoryWalker {
             case GIT_OBJECT_TREE:
                 var subtree: OpaquePointer?
                 guard git_tree_lookup(&subtree, repository.pointer, git_tree_entry_id(entry)) == 0, let subtree else {
-                    state.index.notes.append(ScanWarning(path: path,
+                    state.index.notes.append(ScanWarning(.unreadableObject, path: path,
                         message: "tree \(ObjectID(entryID)) at commit \(commit.commit.prefix(12)) cannot be read: \(GitError.last("tree").message)"))
                     continue
                 }
@@ -146,7 +146,7 @@ public struct GitHistoryWalker {
                 compare(subtree, against: parentSubtrees, prefix: path, commit: commit, &state)
             case GIT_OBJECT_COMMIT:
                 if state.notedSubmodules.insert(path).inserted {
-                    state.index.notes.append(ScanWarning(path: path, message: "submodule skipped (scan its repository separately)"))
+                    state.index.notes.append(ScanWarning(.storedElsewhere, path: path, message: "submodule skipped (scan its repository separately)"))
                 }
             default:
                 continue

@@ -22,7 +22,10 @@ public struct IgnoreRules: Sendable {
         ".git/", ".hg/", ".svn/", ".custos/",
         "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock",
         "go.sum", "poetry.lock", "Pipfile.lock", "Gemfile.lock", "composer.lock", "Package.resolved",
-        "Podfile.lock", "packages.lock.json", "*.min.js", "*.min.css", "*.js.map", "*.css.map",
+        "Podfile.lock", "packages.lock.json",
+        // Other scanners' baselines hold hashes of secrets (detect-secrets' hashed_secret).
+        ".secrets.baseline", ".custos-baseline.json",
+        "*.min.js", "*.min.css", "*.js.map", "*.css.map",
         "*.png", "*.jpg", "*.jpeg", "*.gif", "*.ico", "*.webp", "*.bmp", "*.tif", "*.tiff",
         "*.mp3", "*.mp4", "*.mov", "*.avi", "*.wav", "*.woff", "*.woff2", "*.ttf", "*.otf", "*.eot",
     ]

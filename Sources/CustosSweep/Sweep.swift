@@ -44,7 +44,7 @@ public struct SweepOptions: Sendable {
 /// committed are recognised (seen in this sweep) and neither read nor counted again, so the
 /// state ends as an uninterrupted sweep would have left it.
 public struct Sweep: Sendable {
-    public let state: SweepState
+    public let state: any SweepStore
     public let engine: Engine
     public let roots: [String]
     public let options: SweepOptions
@@ -54,7 +54,7 @@ public struct Sweep: Sendable {
     var openFile: @Sendable (FileEntry) -> Int32
 
     /// `roots` are normalized (absolute, standardized).
-    public init(state: SweepState, engine: Engine, roots: [String], options: SweepOptions = SweepOptions(),
+    public init(state: any SweepStore, engine: Engine, roots: [String], options: SweepOptions = SweepOptions(),
                 attribution: SweepAttribution) {
         self.state = state
         self.engine = engine
@@ -106,52 +106,49 @@ public struct Sweep: Sendable {
             var unchanged = RowBitmap()
             var unchangedFiles = 0
             var outgoing: [FileResult] = []
-            var finished = false
-            while !finished && failure.withLock({ $0 == nil }) {
-                // One read transaction per stretch of files: cheap lookups, and the write-ahead
-                // log can still be checkpointed between stretches.
-                do {
-                    try state.read { db in
-                        for step in 0..<256 {
-                            guard let entry = queue.next() else {
-                                finished = true
-                                return
-                            }
-                            let result = try worker.examine(entry, db: db)
-                            seen[result.root, default: 0] += 1
-                            meter.filesDone.add(1, ordering: .relaxed)
-                            if step % 64 == 0 {
-                                let folder = SweepWorker.topFolder(of: entry.path, under: result.root)
-                                meter.currentFolder.withLock { $0 = folder }
-                            }
-                            if let read = result.bytesRead {
-                                meter.filesRead.add(1, ordering: .relaxed)
-                                meter.bytesRead.add(read, ordering: .relaxed)
-                            }
-                            switch result.outcome {
-                            case let .unchanged(id)?:
-                                // Not written: a bit in memory says it is still there.
-                                unchanged.insert(id)
-                                unchangedFiles += 1
-                            case let outcome?:
-                                outgoing.append(outcome)
-                                if outgoing.count >= flushAt {
-                                    channel.send(outgoing)
-                                    outgoing.removeAll(keepingCapacity: true)
-                                }
-                            case nil:
-                                break
-                            }
+            let reader: any StoredFileReader
+            do throws(SweepStateError) {
+                reader = try state.makeFileReader()
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+                return
+            }
+            var step = 0
+            while failure.withLock({ $0 == nil }), let entry = queue.next() {
+                do throws(SweepStateError) {
+                    let result = try worker.examine(entry, reader: reader)
+                    seen[result.root, default: 0] += 1
+                    meter.filesDone.add(1, ordering: .relaxed)
+                    step += 1
+                    if step % 64 == 0 {
+                        let folder = SweepWorker.topFolder(of: entry.path, under: result.root)
+                        meter.currentFolder.withLock { $0 = folder }
+                    }
+                    if let read = result.bytesRead {
+                        meter.filesRead.add(1, ordering: .relaxed)
+                        meter.bytesRead.add(read, ordering: .relaxed)
+                    }
+                    switch result.outcome {
+                    case let .unchanged(id)?:
+                        // Not written: a bit in memory says it is still there.
+                        unchanged.insert(id)
+                        unchangedFiles += 1
+                    case let outcome?:
+                        outgoing.append(outcome)
+                        if outgoing.count >= flushAt {
+                            channel.send(outgoing)
+                            outgoing.removeAll(keepingCapacity: true)
                         }
+                    case nil:
+                        break
                     }
                 } catch {
-                    let error = error as? SweepStateError ?? SweepState.map(error, path: state.path)
                     failure.withLock { $0 = $0 ?? error }
                 }
-                if !outgoing.isEmpty {
-                    channel.send(outgoing)
-                    outgoing.removeAll(keepingCapacity: true)
-                }
+            }
+            if !outgoing.isEmpty {
+                channel.send(outgoing)
+                outgoing.removeAll(keepingCapacity: true)
             }
             unchangedRows.withLock { $0.formUnion(unchanged) }
             unchangedCount.add(unchangedFiles, ordering: .relaxed)
@@ -168,7 +165,7 @@ public struct Sweep: Sendable {
         var walkErrors: [ScanWarning] = []
         for warning in walk.warnings {
             walkErrors.append(warning)
-            if warning.message.hasPrefix("cannot list folder") || roots.contains(warning.path) {
+            if warning.kind == .unlistedFolder || warning.kind == .missingRoot || roots.contains(warning.path) {
                 unreachable.append(warning.path)
             }
         }
@@ -177,12 +174,12 @@ public struct Sweep: Sendable {
         let counts = filesPerRoot.withLock { $0 }
         for root in roots where (counts[root] ?? 0) == 0 && state.fileCount(roots: [root]) > 0 && !unreachable.contains(root) {
             unreachable.append(root)
-            walkErrors.append(ScanWarning(path: root, message: "lists no files, but the state holds some from earlier sweeps: is the share mounted? Its findings are kept as they were"))
+            walkErrors.append(ScanWarning(.unlistedFolder, path: root, message: "lists no files, but the state holds some from earlier sweeps: is the share mounted? Its findings are kept as they were"))
         }
         let outcome = try state.finish(ticket, closing: SweepClosing(
             roots: roots, unreachable: unreachable, walkErrors: walkErrors, unchanged: unchangedRows.withLock { $0 },
             unchangedFiles: unchangedCount.load(ordering: .relaxed), finishedAt: Date()))
-        state.checkpoint()
+        state.compact()
         return outcome
     }
 }
@@ -226,11 +223,11 @@ final class SweepWorker {
         return String(relative[..<slash])
     }
 
-    func examine(_ entry: FileEntry, db: Database) throws -> Examined {
+    func examine(_ entry: FileEntry, reader: any StoredFileReader) throws(SweepStateError) -> Examined {
         let path = entry.path
         let root = context.roots.first { path.hasPrefix($0.prefix) || path == $0.root }?.root ?? path
         var examined = Examined(root: root)
-        let stored = try SweepState.lookup(db, path: path)
+        let stored = try reader.storedFile(at: path)
         if let stored, stored.seenSweep == context.sweep { return examined }
 
         guard let metadata = entry.status ?? FileStatus.of(path, followSymlinks: context.options.walk.followSymlinks) else {
@@ -278,7 +275,7 @@ final class SweepWorker {
 
 /// The one writer: takes worker results off the channel and commits them in batches.
 struct BatchWriter: Sendable {
-    let state: SweepState
+    let state: any SweepStore
     let sweep: Int64
     let digest: String
     let options: SweepOptions
@@ -315,21 +312,23 @@ struct BatchWriter: Sendable {
 /// Row ids of files found unchanged in this sweep: one bit each, so the only memory a sweep
 /// spends per file is an eighth of a byte (1.25 MB for ten million files), and an unchanged file
 /// costs no write at all.
-struct RowBitmap: Sendable {
+public struct RowBitmap: Sendable {
     private(set) var words: [UInt64] = []
 
-    mutating func insert(_ id: Int64) {
+    public init() {}
+
+    public mutating func insert(_ id: Int64) {
         let index = Int(id >> 6)
         if index >= words.count { words += repeatElement(0, count: max(index + 1 - words.count, words.count)) }
         words[index] |= 1 << UInt64(id & 63)
     }
 
-    func contains(_ id: Int64) -> Bool {
+    public func contains(_ id: Int64) -> Bool {
         let index = Int(id >> 6)
         return id >= 0 && index < words.count && words[index] & (1 << UInt64(id & 63)) != 0
     }
 
-    mutating func formUnion(_ other: RowBitmap) {
+    public mutating func formUnion(_ other: RowBitmap) {
         if other.words.count > words.count { words += repeatElement(0, count: other.words.count - words.count) }
         for (index, word) in other.words.enumerated() { words[index] |= word }
     }

@@ -31,8 +31,8 @@ public struct OpenFinding: Sendable, Hashable {
     public var secretRedacted: String
     public var secretSHA256: String
     public var identity: String?
-    /// new, open or reopened.
-    public var status: String
+    /// New, open or reopened.
+    public var status: FindingStatus
     public var firstSeen: Date
     public var timesReopened: Int
     /// In path order; the first one's ownership stands for the finding.
@@ -55,7 +55,7 @@ public struct SweepHistory: Sendable {
     public var notes: [SweepProblem]
 
     /// Reads the state (finished sweeps only); `today` (YYYY-MM-DD) judges expiry.
-    public static func load(from state: SweepState, today: String = IsoDayText.today) throws(SweepStateError) -> SweepHistory {
+    public static func load(from state: SweepState, today: IsoDay = .today) throws(SweepStateError) -> SweepHistory {
         try state.read { db in
             let sweeps = try Row.fetchAll(db, sql: "SELECT * FROM sweeps WHERE finished_at IS NOT NULL ORDER BY id").map { row in
                 SweepRecord(id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
@@ -87,7 +87,7 @@ public struct SweepHistory: Sendable {
                 let firstSweep: Int64 = row["first_seen_sweep"]
                 findings.append(OpenFinding(
                     fingerprint: fingerprint, ruleID: row["rule_id"], secretRedacted: row["secret_redacted"],
-                    secretSHA256: row["secret_sha256"], identity: row["identity"], status: row["status"],
+                    secretSHA256: row["secret_sha256"], identity: row["identity"], status: FindingStatus(rawValue: row["status"]) ?? .open,
                     firstSeen: started[firstSweep] ?? Date(), timesReopened: row["times_reopened"], locations: places,
                     ownership: ownership))
             }
@@ -105,10 +105,8 @@ public struct SweepHistory: Sendable {
     }
 }
 
-/// Today as YYYY-MM-DD in UTC.
+/// Dates as YYYY-MM-DD in UTC.
 public enum IsoDayText {
-    public static var today: String { day(Date()) }
-
     public static func day(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

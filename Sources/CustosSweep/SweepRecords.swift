@@ -3,26 +3,26 @@ import CustosSources
 import Foundation
 
 /// One place a finding was seen in a sweep, with everything a report needs and no secret.
-struct SweptLocation: Sendable, Hashable {
-    var fingerprint: String
-    var ruleID: String
+public struct SweptLocation: Sendable, Hashable {
+    public var fingerprint: String
+    public var ruleID: String
     /// SHA-256 of the secret alone (what an owners registry stores; groups shared credentials).
-    var secretSHA256: String
+    public var secretSHA256: String
     /// The secret as reports show it: a short prefix and the length.
-    var secretRedacted: String
-    var identity: String?
+    public var secretRedacted: String
+    public var identity: String?
     /// The path as reports show it (an archive member as `backup.zip!/member`).
-    var path: String
-    var line: Int
-    var column: Int
-    var byteStart: Int
+    public var path: String
+    public var line: Int
+    public var column: Int
+    public var byteStart: Int
     /// The line with the secret redacted.
-    var snippet: String
+    public var snippet: String
     /// The registry site, else the scanned root's name.
-    var place: String
-    var ownership: Ownership?
+    public var place: String
+    public var ownership: Ownership?
 
-    init(_ finding: Finding, place: String, ownership: Ownership?) {
+    public init(_ finding: Finding, place: String, ownership: Ownership?) {
         fingerprint = finding.fingerprint.hex
         ruleID = finding.ruleID
         secretSHA256 = Fingerprint.plainSHA256(finding.secret)
@@ -32,14 +32,14 @@ struct SweptLocation: Sendable, Hashable {
         line = finding.start.line
         column = finding.start.column
         byteStart = finding.byteStart
-        snippet = finding.snippet.render(secret: secretRedacted)
+        snippet = finding.snippet.render(secret: secretRedacted, others: .redacted)
         self.place = place
         self.ownership = ownership
     }
 }
 
 /// What a worker learned about one file, handed to the writer.
-enum FileResult: Sendable {
+public enum FileResult: Sendable {
     /// Metadata as stored: not read.
     case unchanged(fileID: Int64)
     /// Metadata changed but the content hash did not: findings stay as they are.
@@ -50,24 +50,24 @@ enum FileResult: Sendable {
     case failed(FailedFile)
 }
 
-struct ScannedFile: Sendable {
-    var path: String
-    var root: String
-    var metadata: FileStatus
+public struct ScannedFile: Sendable {
+    public var path: String
+    public var root: String
+    public var metadata: FileStatus
     /// Nil when the file was not read whole (larger than --max-file-size).
-    var digest: Data?
-    var bytesRead: Int64
-    var locations: [SweptLocation]
+    public var digest: Data?
+    public var bytesRead: Int64
+    public var locations: [SweptLocation]
     /// Problems the scan met without failing (archive limits, undecryptable credentials).
-    var notes: [String]
+    public var notes: [String]
 }
 
-struct FailedFile: Sendable {
-    var path: String
-    var root: String
-    var existingID: Int64?
-    var metadata: FileStatus?
-    var message: String
+public struct FailedFile: Sendable {
+    public var path: String
+    public var root: String
+    public var existingID: Int64?
+    public var metadata: FileStatus?
+    public var message: String
 }
 
 /// The ownership block as the state stores it: JSON of `Ownership`, whose registry dates let

@@ -74,11 +74,11 @@ public struct SweepReport: Sendable {
         }
     }
 
-    static func rank(_ status: String) -> Int {
+    static func rank(_ status: FindingStatus) -> Int {
         switch status {
-        case "new": 0
-        case "reopened": 1
-        default: 2
+        case .new: 0
+        case .reopened: 1
+        case .open, .resolved: 2
         }
     }
 
@@ -149,7 +149,7 @@ public struct SweepReport: Sendable {
             out += "| status | rule | secret | where | first seen | how to revoke | escalate to |\n|---|---|---|---|---|---|---|\n"
             for finding in section.findings {
                 let places = finding.locations.map { "`\($0.path):\($0.line)`" }.joined(separator: "<br>")
-                out += "| \(finding.status) | \(finding.ruleID) | `\(finding.secretRedacted)` | \(places) | \(Self.day(finding.firstSeen)) | \(Self.revocation(finding.ownership)) | \(Self.escalation(finding.ownership)) |\n"
+                out += "| \(finding.status.rawValue) | \(finding.ruleID) | `\(finding.secretRedacted)` | \(places) | \(Self.day(finding.firstSeen)) | \(Self.revocation(finding.ownership)) | \(Self.escalation(finding.ownership)) |\n"
             }
             out += "\n"
         }
@@ -209,7 +209,7 @@ public struct SweepReport: Sendable {
             out += "<table><tr><th>status</th><th>rule</th><th>secret</th><th>where</th><th>first seen</th><th>how to revoke</th><th>escalate to</th></tr>\n"
             for finding in section.findings {
                 let places = finding.locations.map { "<code>\(e($0.path)):\($0.line)</code>" }.joined(separator: "<br>")
-                out += "<tr><td class=\"status \(e(finding.status))\">\(e(finding.status))</td><td>\(e(finding.ruleID))</td><td><code>\(e(finding.secretRedacted))</code></td><td>\(places)</td><td>\(Self.day(finding.firstSeen))</td><td>\(e(Self.revocation(finding.ownership)))</td><td>\(e(Self.escalation(finding.ownership)))</td></tr>\n"
+                out += "<tr><td class=\"status \(e(finding.status.rawValue))\">\(e(finding.status.rawValue))</td><td>\(e(finding.ruleID))</td><td><code>\(e(finding.secretRedacted))</code></td><td>\(places)</td><td>\(Self.day(finding.firstSeen))</td><td>\(e(Self.revocation(finding.ownership)))</td><td>\(e(Self.escalation(finding.ownership)))</td></tr>\n"
             }
             out += "</table></section>\n"
         }

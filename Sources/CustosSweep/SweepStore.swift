@@ -8,14 +8,14 @@ import GRDBSQLite
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A file as the state last saw it.
-struct StoredFile: Sendable {
-    var id: Int64
-    var metadata: FileStatus?
-    var digest: Data?
-    var findings: Int
-    var ownersDigest: String?
-    var seenSweep: Int64
-    var hasError: Bool
+public struct StoredFile: Sendable {
+    public var id: Int64
+    public var metadata: FileStatus?
+    public var digest: Data?
+    public var findings: Int
+    public var ownersDigest: String?
+    public var seenSweep: Int64
+    public var hasError: Bool
 }
 
 /// The sweep being run: a new one, or the one an interruption left unfinished.
@@ -37,9 +37,25 @@ struct SweepCounts: Sendable {
     var errors = 0
 }
 
-extension SweepState {
+extension SweepState: SweepStore {
+    public var location: String { path }
+
+    public func begin(roots: [String]) throws(SweepStateError) -> SweepTicket {
+        try begin(roots: roots, now: Date())
+    }
+
+    public func makeFileReader() throws(SweepStateError) -> any StoredFileReader {
+        try SQLiteFileReader(path: path)
+    }
+
+    public func history(today: IsoDay) throws(SweepStateError) -> SweepHistory {
+        try SweepHistory.load(from: self, today: today)
+    }
+
+    public func compact() { checkpoint() }
+
     /// Starts a sweep over `roots`, or resumes the unfinished one.
-    func begin(roots: [String], now: Date = Date()) throws(SweepStateError) -> SweepTicket {
+    func begin(roots: [String], now: Date) throws(SweepStateError) -> SweepTicket {
         let rootsJSON = String(decoding: (try? JSONEncoder().encode(roots)) ?? Data("[]".utf8), as: UTF8.self)
         return try write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT id, started_at FROM sweeps WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1") {
@@ -54,47 +70,14 @@ extension SweepState {
     }
 
     /// How many files the state holds under `roots` (the progress estimate's total).
-    func fileCount(roots: [String]) -> Int {
+    public func fileCount(roots: [String]) -> Int {
         (try? read { db in
             try roots.reduce(0) { $0 + (try Int.fetchOne(db, sql: "SELECT count(*) FROM files WHERE root = ?", arguments: [$1]) ?? 0) }
         }) ?? 0
     }
 
-    /// The stored row of `path`, read with SQLite's own calls on a cached statement: this runs
-    /// once per file of every sweep, so it skips GRDB's row decoding.
-    static func lookup(_ db: Database, path: String) throws -> StoredFile? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT id, size, mtime_ns, ctime_ns, inode, content_sha256, findings, owners_digest, seen_sweep, error IS NOT NULL
-            FROM files WHERE path = ?
-            """)
-        let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle) }
-        let bound = path.withCString { sqlite3_bind_text(handle, 1, $0, -1, SQLITE_TRANSIENT) }
-        guard bound == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: bound)) }
-        switch sqlite3_step(handle) {
-        case SQLITE_DONE:
-            return nil
-        case SQLITE_ROW:
-            var metadata: FileStatus?
-            if sqlite3_column_type(handle, 1) != SQLITE_NULL {
-                metadata = FileStatus(size: sqlite3_column_int64(handle, 1), modifiedNanoseconds: sqlite3_column_int64(handle, 2),
-                                        changedNanoseconds: sqlite3_column_int64(handle, 3), inode: sqlite3_column_int64(handle, 4))
-            }
-            var digest: Data?
-            if let bytes = sqlite3_column_blob(handle, 5) {
-                digest = Data(bytes: bytes, count: Int(sqlite3_column_bytes(handle, 5)))
-            }
-            let owners = sqlite3_column_text(handle, 7).map { String(cString: $0) }
-            return StoredFile(id: sqlite3_column_int64(handle, 0), metadata: metadata, digest: digest,
-                              findings: Int(sqlite3_column_int64(handle, 6)), ownersDigest: owners,
-                              seenSweep: sqlite3_column_int64(handle, 8), hasError: sqlite3_column_int64(handle, 9) != 0)
-        case let code:
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
-        }
-    }
-
     /// Commits one batch of worker results and its counts.
-    func apply(_ batch: [FileResult], sweep: Int64, ownersDigest: String) throws(SweepStateError) {
+    public func apply(_ batch: [FileResult], sweep: Int64, ownersDigest: String) throws(SweepStateError) {
         try write { db in
             var counts = SweepCounts()
             for result in batch {
@@ -181,17 +164,17 @@ extension SweepState {
 }
 
 /// What the last step of a sweep was told about the walk.
-struct SweepClosing: Sendable {
-    var roots: [String]
+public struct SweepClosing: Sendable {
+    public var roots: [String]
     /// Folders (and roots) that could not be listed, or roots that look unmounted: files under
     /// them were not seen, but they are not gone either, so they keep their findings.
-    var unreachable: [String]
+    public var unreachable: [String]
     /// Folders that could not be listed and other problems of the walk itself.
-    var walkErrors: [ScanWarning]
+    public var walkErrors: [ScanWarning]
     /// Files found unchanged (not written during the sweep): still there.
-    var unchanged: RowBitmap
-    var unchangedFiles: Int
-    var finishedAt: Date
+    public var unchanged: RowBitmap
+    public var unchangedFiles: Int
+    public var finishedAt: Date
 }
 
 /// Counts of one finished sweep.
@@ -218,7 +201,7 @@ public struct SweepOutcome: Sendable, Hashable {
 extension SweepState {
     /// The last step of a sweep, in one transaction: files not seen are gone (their findings'
     /// locations with them), then every finding's status follows from where it is now.
-    func finish(_ ticket: SweepTicket, closing: SweepClosing) throws(SweepStateError) -> SweepOutcome {
+    public func finish(_ ticket: SweepTicket, closing: SweepClosing) throws(SweepStateError) -> SweepOutcome {
         let sweep = ticket.id
         return try write { db in
             for folder in closing.unreachable {
@@ -280,5 +263,81 @@ extension SweepState {
                 filesContentUnchanged: row["files_content_unchanged"], filesRemoved: removed, bytesRead: row["bytes_read"],
                 errors: row["errors"], seconds: closing.finishedAt.timeIntervalSince(ticket.startedAt))
         }
+    }
+}
+
+/// One worker's own read-only connection to the state file, with the lookup statement
+/// prepared once. Each lookup runs on its own (SQLite's autocommit read), so no transaction is
+/// held between files and the log can always be checkpointed; readers scale with workers.
+final class SQLiteFileReader: StoredFileReader {
+    private let path: String
+    private let connection: OpaquePointer
+    private let statement: OpaquePointer
+
+    init(path: String) throws(SweepStateError) {
+        self.path = path
+        var connection: OpaquePointer?
+        let opened = sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        guard opened == SQLITE_OK, let connection else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let connection { sqlite3_close(connection) }
+            throw .database(path: path, detail: message)
+        }
+        sqlite3_busy_timeout(connection, 10_000)
+        var statement: OpaquePointer?
+        let sql = """
+            SELECT id, size, mtime_ns, ctime_ns, inode, content_sha256, findings, owners_digest, seen_sweep, error IS NOT NULL
+            FROM files WHERE path = ?
+            """
+        guard sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
+              let statement else {
+            let message = String(cString: sqlite3_errmsg(connection))
+            sqlite3_close(connection)
+            throw .database(path: path, detail: message)
+        }
+        self.connection = connection
+        self.statement = statement
+    }
+
+    deinit {
+        sqlite3_finalize(statement)
+        sqlite3_close(connection)
+    }
+
+    func storedFile(at path: String) throws(SweepStateError) -> StoredFile? {
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        let bound = path.withCString { sqlite3_bind_text(statement, 1, $0, -1, SQLITE_TRANSIENT) }
+        guard bound == SQLITE_OK else { throw failure() }
+        switch sqlite3_step(statement) {
+        case SQLITE_DONE:
+            return nil
+        case SQLITE_ROW:
+            var metadata: FileStatus?
+            if sqlite3_column_type(statement, 1) != SQLITE_NULL {
+                metadata = FileStatus(size: sqlite3_column_int64(statement, 1), modifiedNanoseconds: sqlite3_column_int64(statement, 2),
+                                      changedNanoseconds: sqlite3_column_int64(statement, 3), inode: sqlite3_column_int64(statement, 4))
+            }
+            var digest: Data?
+            if let bytes = sqlite3_column_blob(statement, 5) {
+                digest = Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, 5)))
+            }
+            let owners = sqlite3_column_text(statement, 7).map { String(cString: $0) }
+            return StoredFile(id: sqlite3_column_int64(statement, 0), metadata: metadata, digest: digest,
+                              findings: Int(sqlite3_column_int64(statement, 6)), ownersDigest: owners,
+                              seenSweep: sqlite3_column_int64(statement, 8), hasError: sqlite3_column_int64(statement, 9) != 0)
+        default:
+            throw failure()
+        }
+    }
+
+    private func failure() -> SweepStateError {
+        let code = sqlite3_errcode(connection)
+        let message = String(cString: sqlite3_errmsg(connection))
+        if code == SQLITE_CORRUPT { return .corrupt(path: path, detail: message) }
+        if code == SQLITE_NOTADB { return .notADatabase(path: path) }
+        return .database(path: path, detail: message)
     }
 }

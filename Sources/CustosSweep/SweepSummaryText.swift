@@ -14,9 +14,9 @@ public enum SweepSummaryText {
                 + "\(grouped(outcome.filesRemoved)) removed; \(megabytes(outcome.bytesRead)) read; "
                 + "\(outcome.errors) errors; \(String(format: "%.1f", outcome.seconds)) s; state \(megabytes(stateBytes))",
         ]
-        for finding in history.openFindings where finding.status == "new" || finding.status == "reopened" {
+        for finding in history.openFindings where finding.status.isNews {
             guard let place = finding.locations.first else { continue }
-            lines.append("\(finding.status): \(finding.ruleID) \(place.path):\(place.line) \(finding.secretRedacted)"
+            lines.append("\(finding.status.rawValue): \(finding.ruleID) \(place.path):\(place.line) \(finding.secretRedacted)"
                          + (finding.locations.count > 1 ? " (+\(finding.locations.count - 1) more)" : ""))
         }
         return lines.joined(separator: "\n")

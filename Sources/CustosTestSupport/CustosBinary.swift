@@ -86,6 +86,37 @@ public enum Command {
     }
 }
 
+/// A program started in the background (a reader on a FIFO); `finish` waits for it.
+public final class RunningCommand {
+    let process: Process
+    let stdout: Pipe
+
+    init(process: Process, stdout: Pipe) {
+        self.process = process
+        self.stdout = stdout
+    }
+
+    /// Waits for the program to end and returns what it printed.
+    public func finish() throws -> CommandResult {
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CommandResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: "")
+    }
+}
+
+extension Command {
+    /// Starts a program without waiting for it.
+    public static func start(_ arguments: [String]) throws -> RunningCommand {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        return RunningCommand(process: process, stdout: stdout)
+    }
+}
+
 /// Holds bytes read on another thread; the DispatchGroup wait orders the write before the read.
 private final class DataBox: @unchecked Sendable {
     var data = Data()

@@ -29,6 +29,13 @@ public final class TemporaryTree {
 
     public var path: String { root.path }
 
+    /// A path that does not exist yet, in a fresh temporary folder of its own (outside any tree).
+    public static func outside(_ name: String) -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-test-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent(name).path
+    }
+
     public func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 
     /// Writes bytes at `relative`, creating folders on the way.

@@ -24,13 +24,14 @@ struct BaselineCommand: ParsableCommand {
         @OptionGroup var ruleOptions: RuleOptions
 
         func run() throws {
+            try requireExisting(paths)
             let (_, engine) = try ruleOptions.compile()
             let result = DirectoryScan(engine: engine, options: DirectoryScanOptions(walk: WalkOptions(ignore: IgnoreRules())))
                 .run(roots: paths)
             do {
-                try Baseline.render(result.findings).write(toFile: output, atomically: true, encoding: .utf8)
+                try OutputFile.write(Baseline.render(result.findings), to: output)
             } catch {
-                throw fatal("cannot write \(output): \(error.localizedDescription)")
+                throw fatal("\(error)")
             }
             Console.error("custos: baseline of \(Set(result.findings.map(\.fingerprint)).count) fingerprints written to \(output)")
         }

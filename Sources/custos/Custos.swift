@@ -19,7 +19,10 @@ struct Custos: ParsableCommand {
         abstract: "Find leaked credentials and say who owns them.",
         discussion: """
             Exit status: 0 when nothing was found, 1 when there are findings, 2 on a usage \
-            or fatal error. Warnings about single files go to standard error and the scan goes on.
+            or fatal error (a path that does not exist, a range base that cannot be reached), 3 when \
+            the scan ran but saw less than asked (a folder it could not list, git objects it could \
+            not read, history beyond a shallow clone's boundary). Warnings about single files go \
+            to standard error and the scan goes on.
             """,
         version: version,
         subcommands: [Scan.self, Git.self, Protect.self, SweepCommand.self, BaselineCommand.self, Owners.self, Report.self, Rules.self],
@@ -46,8 +49,13 @@ struct Custos: ParsableCommand {
 /// Exit codes shared by every command.
 enum ExitStatus {
     static let clean: Int32 = 0
+    /// Findings remain (`--exit-code` changes it).
     static let findings: Int32 = 1
+    /// Could not run: a usage error, a missing path, an unreadable configuration.
     static let fatal: Int32 = 2
+    /// Ran, but saw less than asked (`ScanWarning.meansIncompleteScan`): a green CI run must
+    /// never hide that. Wins over `findings`, since the report may be missing some.
+    static let incomplete: Int32 = 3
 }
 
 /// Writes to standard error.

@@ -2,6 +2,7 @@ import ArgumentParser
 import CustosCore
 import CustosOwners
 import CustosRules
+import CustosScan
 import Foundation
 
 /// Options that attach owners to findings, shared by the scanning commands.
@@ -34,7 +35,7 @@ struct OwnersOptions: ParsableArguments {
         }
         guard registry != nil || scanRoots.contains(where: { $0.codeOwners != nil }) else { return result }
         let resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots)
-        let vendorRules = Set(rules.rules.filter { $0.tags.contains("vendor-remote-access") || $0.tags.contains("vendor") }.map(\.id))
+        let vendorRules = Set(rules.rules.filter { $0.traits.contains(.vendor) }.map(\.id))
         var result = result
         result.findings = GovernanceAnalysis(resolver: resolver, vendorRuleIDs: vendorRules)
             .apply(to: result.findings, governance: !noGovernance)
@@ -54,5 +55,13 @@ struct OwnersOptions: ParsableArguments {
     static func rootName(_ root: String) -> String {
         let absolute = URL(fileURLWithPath: root).standardizedFileURL
         return absolute.lastPathComponent.isEmpty ? root : absolute.lastPathComponent
+    }
+}
+
+extension RuleSet {
+    /// Every rule a report may describe: the detection rules, the decoders that find
+    /// credentials themselves and the governance checks.
+    var reportedRules: [RuleInfo] {
+        rules.map(\.info) + NodeRedAnalysis.rules + GovernanceRule.rules
     }
 }

@@ -38,10 +38,11 @@ struct Report: ParsableCommand {
 
     func run() throws {
         if let state { return try reportFromState(state) }
+        try requireExisting(paths)
         let (ruleSet, engine) = try ruleOptions.compile()
         let scanned = DirectoryScan(engine: engine, options: DirectoryScanOptions()).run(roots: paths)
         let result = try ownersOptions.apply(to: scanned, roots: paths, rules: ruleSet)
-        let context = ReportContext(rules: ruleSet.rules + GovernanceRule.rules + NodeRedAnalysis.rules, display: .redacted, toolVersion: Custos.version)
+        let context = ReportContext(rules: ruleSet.reportedRules, display: .redacted, toolVersion: Custos.version)
         let report = OwnerReport(result, context: context)
         do {
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)

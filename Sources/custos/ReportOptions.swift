@@ -10,10 +10,10 @@ extension ReportFormat: ExpressibleByArgument {}
 
 /// Options that say how a command reports, shared by every scanning command.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: "Report format: text, json, jsonl or sarif.")
+    @Option(name: .long, help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: ReportFormat = .text
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output (- for standard output). A FIFO, device or symbolic link is written through, never replaced.", valueName: "file"))
     var output: String?
 
     @Flag(name: .long, help: "Print whole secrets instead of a prefix and the length.")
@@ -22,8 +22,31 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Report only findings whose fingerprint is not in this baseline file.", valueName: "file"))
     var baseline: String?
 
-    /// Prints warnings, drops baselined findings, writes the report, and exits 1 when
-    /// findings remain.
+    @Flag(name: [.short, .long], help: "Print nothing on standard error but fatal errors (the report and the exit status still say everything).")
+    var quiet = false
+
+    @Flag(name: [.short, .long], help: "Also print what was scanned and skipped on standard error.")
+    var verbose = false
+
+    @Flag(name: .long, help: "No colour, even on a terminal (as with NO_COLOR set).")
+    var noColor = false
+
+    @Option(name: .long, help: ArgumentHelp("Exit status when findings remain (default 1).", valueName: "n"))
+    var exitCode: Int32 = ExitStatus.findings
+
+    func validate() throws {
+        guard (0...255).contains(exitCode) else { throw ValidationError("--exit-code takes 0 to 255") }
+        if quiet && verbose { throw ValidationError("--quiet and --verbose exclude each other") }
+    }
+
+    /// Prints a line on standard error unless `--quiet`.
+    func note(_ text: String) {
+        if !quiet { Console.error(text) }
+    }
+
+    /// Prints warnings, drops baselined findings, writes the report, and exits with the status
+    /// the result calls for: `incomplete` when part of what was asked went unseen, else
+    /// `--exit-code` (1) when findings remain, else 0.
     func deliver(_ result: ScanResult, rules: RuleSet, repository: RepositoryInfo? = nil) throws {
         var result = result
         if let baseline {
@@ -37,27 +60,37 @@ struct ReportOptions: ParsableArguments {
             result.summary.findings = result.findings.count
         }
         for warning in result.warnings {
-            Console.error("warning: \(warning.path): \(warning.message)")
+            note("warning: \(warning.path): \(warning.message)")
         }
-        let useColor = output == nil && format == .text && isatty(STDOUT_FILENO) == 1
+        if verbose {
+            let summary = result.summary
+            note("custos: \(summary.filesScanned) files scanned (\(summary.bytesScanned) bytes), \(summary.filesSkippedBinary) binary, \(summary.filesSkippedExcluded) excluded, \(summary.filesSkippedTooLarge) too large; \(summary.rulesLoaded) rules; \(summary.findings) findings; \(summary.warnings) warnings")
+        }
+        let toTerminal = (output == nil || output == OutputFile.standardOutputName) && isatty(STDOUT_FILENO) == 1
+        let useColor = toTerminal && format == .text && !noColor
             && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-        var context = ReportContext(rules: rules.rules + GovernanceRule.rules + NodeRedAnalysis.rules, display: noRedact ? .whole : .redacted,
+        var context = ReportContext(rules: rules.reportedRules, display: noRedact ? .whole : .redacted,
                                     toolVersion: Custos.version)
         context.repository = repository
         let report = format.reporter(color: useColor).render(result, context: context)
-        if let output {
+        if let output, output != OutputFile.standardOutputName {
             do {
-                try report.write(toFile: output, atomically: true, encoding: .utf8)
+                try OutputFile.write(report, to: output)
             } catch {
-                throw fatal("cannot write the report to \(output): \(error.localizedDescription)")
+                throw fatal("cannot write the report: \(error)")
             }
             if format != .text {
-                Console.error("custos: \(result.summary.findings) findings; report written to \(output)")
+                note("custos: \(result.summary.findings) findings; report written to \(output)")
             }
         } else {
             FileHandle.standardOutput.write(Data(report.utf8))
         }
-        if !result.findings.isEmpty { throw ExitCode(ExitStatus.findings) }
+        let unseen = result.warnings.filter(\.meansIncompleteScan)
+        if !unseen.isEmpty {
+            Console.error("custos: incomplete: \(unseen.count) part\(unseen.count == 1 ? "" : "s") of what was asked could not be scanned (see the warnings above); exit status \(ExitStatus.incomplete)")
+            throw ExitCode(ExitStatus.incomplete)
+        }
+        if !result.findings.isEmpty { throw ExitCode(exitCode) }
     }
 }
 
@@ -66,5 +99,15 @@ extension ParsableArguments {
     func fatal(_ message: String) -> ExitCode {
         Console.error("custos: \(message)")
         return ExitCode(ExitStatus.fatal)
+    }
+
+    /// Every path must exist (a typo must not turn CI or cron green); `-` is standard input.
+    func requireExisting(_ paths: [String], what: String = "path") throws {
+        for path in paths where path != "-" {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw fatal("\(what) \(path) cannot be scanned: \(String(cString: strerror(errno))); nothing was scanned")
+            }
+        }
     }
 }

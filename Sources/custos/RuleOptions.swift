@@ -22,6 +22,9 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .long, help: "Run only rules of at least this confidence: low, medium or high.")
     var minConfidence: Confidence = .low
 
+    @Flag(name: .long, help: "Report findings even on lines marked custos:allow, gitleaks:allow, pragma: allowlist secret or kingfisher:ignore (an audit).")
+    var ignoreAllowComments = false
+
     /// The built-in rules (unless turned off) followed by every `--rules` path, narrowed by
     /// `--rule`, `--exclude-rule` and `--min-confidence`.
     func loadRuleSet() throws(RuleError) -> RuleSet {
@@ -52,7 +55,7 @@ struct RuleOptions: ParsableArguments {
                 : "no rules to run: --rule, --exclude-rule and --min-confidence left none (see custos rules list)")
         }
         do {
-            return (ruleSet, try Engine(ruleSet: ruleSet))
+            return (ruleSet, try Engine(ruleSet: ruleSet, honorsAllowComments: !ignoreAllowComments))
         } catch {
             throw fatal("cannot compile rules: \(error)")
         }

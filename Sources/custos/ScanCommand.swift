@@ -24,6 +24,7 @@ struct Scan: ParsableCommand {
     @OptionGroup var walk: WalkFlags
 
     func run() throws {
+        try requireExisting(paths)
         let (ruleSet, engine) = try ruleOptions.compile()
         let options = DirectoryScanOptions(threads: tuning.threads, walk: walk.walkOptions(exclude: tuning.exclude),
                                            maxFileSize: walk.maxFileBytes)

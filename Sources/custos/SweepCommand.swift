@@ -57,7 +57,8 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (ruleSet, engine) = try ruleOptions.compile()
+        try requireExisting(roots, what: "root")
+        let (_, engine) = try ruleOptions.compile()
         let normalized = roots.map(SweepRoots.normalize)
         let registryPath = ownersOptions.owners
             ?? normalized.first.map { ($0 as NSString).appendingPathComponent(".custos/owners.yaml") }

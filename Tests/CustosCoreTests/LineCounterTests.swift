@@ -29,17 +29,17 @@ struct LineCounterTests {
 
 @Suite("Ownership expiry")
 struct OwnershipExpiryTests {
-    let block = Ownership(attributedBy: .selector, owner: "OT Platform Team", expires: "2027-01-01", rotateBy: "2026-06-01")
+    let block = Ownership(attributedBy: .selector, owner: "OT Platform Team", expires: IsoDay("2027-01-01"), rotateBy: IsoDay("2026-06-01"))
 
     @Test("judged again on another day: valid, then rotation overdue, then expired")
     func judgedByDay() {
-        #expect(block.judgingExpiry(today: "2026-05-01").expiry == .valid)
-        let overdue = block.judgingExpiry(today: "2026-07-01")
+        #expect(block.judgingExpiry(today: IsoDay("2026-05-01")!).expiry == .valid)
+        let overdue = block.judgingExpiry(today: IsoDay("2026-07-01")!)
         #expect(overdue.expiry == .rotationOverdue)
-        #expect(overdue.expiryDate == "2026-06-01")
-        let expired = block.judgingExpiry(today: "2027-02-01")
+        #expect(overdue.expiryDate == IsoDay("2026-06-01"))
+        let expired = block.judgingExpiry(today: IsoDay("2027-02-01")!)
         #expect(expired.expiry == .expired)
-        #expect(expired.expiryDate == "2027-01-01")
-        #expect(Ownership(attributedBy: .codeowners).judgingExpiry(today: "2027-02-01").expiry == .unknown)
+        #expect(expired.expiryDate == IsoDay("2027-01-01"))
+        #expect(Ownership(attributedBy: .codeowners).judgingExpiry(today: IsoDay("2027-02-01")!).expiry == .unknown)
     }
 }

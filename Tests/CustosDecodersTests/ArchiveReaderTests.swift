@@ -5,12 +5,12 @@ import Testing
 
 /// Every member of `archive` read whole (path → text), and the problems met.
 func readMembers(_ archive: [UInt8], name: String = "test.zip", limits: DecodeBudget.Limits = .standard)
-    -> (members: [String: String], order: [String], problems: [DecodeProblem]) {
+    -> (members: [String: String], order: [String], problems: [DecodeIssue]) {
     var members: [String: String] = [:]
     var order: [String] = []
-    var budget = DecodeBudget(limits: limits, sourceBytes: archive.count)
+    let budget = DecodeBudget(limits: limits, sourceBytes: archive.count)
     let problems = archive.withUnsafeBytes { raw in
-        ArchiveReader.forEachMember(of: .bytes(raw), name: name, budget: &budget) { header, reader in
+        ArchiveReader.forEachMember(of: .bytes(raw), name: name, budget: budget) { header, reader in
             let bytes = try reader.readRest(limit: 64 << 20)
             members[header.path] = String(decoding: bytes, as: UTF8.self)
             order.append(header.path)
@@ -221,9 +221,9 @@ struct ArchiveReaderTests {
         try tree.write("a.tar.xz", Data(try ArchiveWriter.archive(.compressedTar(.xz), [("x/y.txt", "TOKEN=z\n")])))
         let descriptor = open(tree.url("a.tar.xz").path, O_RDONLY)
         defer { close(descriptor) }
-        var budget = DecodeBudget(sourceBytes: 0)
+        let budget = DecodeBudget(sourceBytes: 0)
         var names: [String] = []
-        let problems = ArchiveReader.forEachMember(of: .fileDescriptor(descriptor), name: "a.tar.xz", budget: &budget) { header, _ in
+        let problems = ArchiveReader.forEachMember(of: .fileDescriptor(descriptor), name: "a.tar.xz", budget: budget) { header, _ in
             names.append(header.path)
         }
         #expect(names == ["x/y.txt"])

@@ -10,7 +10,7 @@ struct DecoderTests {
         let text = "line one\nTOKEN=abc€\n"
         for (encoding, bom) in [(String.Encoding.utf16LittleEndian, false), (.utf16BigEndian, false), (.utf16, true)] {
             let data = try #require(text.data(using: encoding))
-            let decoded = data.withUnsafeBytes { raw in TextEncoding.sniffUTF16(raw).map { $0.transcode(raw) } }
+            let decoded = data.withUnsafeBytes { raw in TextEncoding.sniffUTF16(raw).map { $0.transcode(raw).bytes } }
             #expect(decoded.map { String(decoding: $0, as: UTF8.self) } == text, "\(encoding) bom \(bom)")
         }
         #expect(Data("plain ascii text here".utf8).withUnsafeBytes { TextEncoding.sniffUTF16($0) } == nil)
@@ -19,14 +19,14 @@ struct DecoderTests {
     @Test("XML entities and character references resolve; CDATA stays literal; lines stay put")
     func xmlEntities() {
         let xml = "<?xml version=\"1.0\"?>\n<T v=\"&apos;p&amp;w&#33;&#x41;&apos;\" n=\"a&#10;b\"/>\n<![CDATA[ x&amp;y ]]>\n"
-        let decoded = Data(xml.utf8).withUnsafeBytes { String(decoding: XMLEntities.decode($0), as: UTF8.self) }
+        let decoded = Data(xml.utf8).withUnsafeBytes { String(decoding: XMLEntities.decode($0).bytes, as: UTF8.self) }
         #expect(decoded == "<?xml version=\"1.0\"?>\n<T v=\"'p&w!A'\" n=\"a b\"/>\n<![CDATA[ x&amp;y ]]>\n")
     }
 
     @Test("Logix escapes decode; padding disappears; control characters keep the line")
     func logix() {
         let text = "[12,'P$$ss$'w0rd$0D$0A$00$00'] $N x $7A"
-        let decoded = Data(text.utf8).withUnsafeBytes { String(decoding: LogixEscapes.decode($0), as: UTF8.self) }
+        let decoded = Data(text.utf8).withUnsafeBytes { String(decoding: LogixEscapes.decode($0).bytes, as: UTF8.self) }
         #expect(decoded == "[12,'P$ss'w0rd  ']   x z")
     }
 }

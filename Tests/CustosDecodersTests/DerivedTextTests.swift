@@ -51,14 +51,8 @@ struct Base64ValueTests {
         #expect(decoded == [run])
         #expect(String(decoding: derived.bytes, as: UTF8.self) == "  auth: \"Basic plc:Xk39fjs2Lq8w\"\n")
         let start = try #require(derived.bytes.firstIndex(of: UInt8(ascii: "X")))
-        var finding = Finding(ruleID: "r", path: "f", start: TextPosition(line: 1, column: start + 1),
-                              end: TextPosition(line: 1, column: start + 13), byteStart: start, byteEnd: start + 12,
-                              secret: "Xk39fjs2Lq8w", identity: nil, fingerprint: Fingerprint(ruleID: "r", secret: "x"),
-                              snippet: Snippet(before: "", after: ""))
-        #expect(derived.relocate(&finding))
-        #expect(finding.start == TextPosition(line: 2, column: 16))
-        #expect(finding.byteStart == run.lowerBound && finding.byteEnd == run.upperBound)
-        #expect(finding.logicalPath == "base64")
+        #expect(derived.map.sourceRange(of: start..<(start + 12)) == run, "a secret inside the value is located at the value")
+        #expect(derived.segment(at: start)?.logicalPath == "base64")
     }
 
     @Test("a 10 MB line of base64 characters, and binary junk, cost a bounded look and no crash")
@@ -73,25 +67,41 @@ struct Base64ValueTests {
     }
 }
 
-@Suite("Derived text")
+@Suite("Derived text and offset maps")
 struct DerivedTextRelocationTests {
-    @Test("a flowing segment keeps its own line and column in the source, across lines")
-    func flowing() {
+    @Test("a copied segment maps byte for byte to its source; context maps to nothing")
+    func copied() {
         var text = DerivedText()
         text.appendContext("TABLE.SCRIPT=")
-        text.appendSegment(Array("line one\n  pw = 'Zq8'\n".utf8), place: .flowing(line: 7, column: 4, byte: 100),
-                           path: "db!/TABLE.SCRIPT[1]", logicalPath: "TABLE.SCRIPT[1]")
-        var finding = Finding(ruleID: "r", path: "db", start: TextPosition(line: 2, column: 9),
-                              end: TextPosition(line: 2, column: 12), byteStart: 13 + 16, byteEnd: 13 + 19,
-                              secret: "Zq8", identity: nil, fingerprint: Fingerprint(ruleID: "r", secret: "Zq8"),
-                              snippet: Snippet(before: "", after: ""))
-        #expect(text.relocate(&finding))
-        #expect(finding.start == TextPosition(line: 8, column: 9))
-        #expect(finding.byteStart == 116)
-        #expect(finding.path == "db!/TABLE.SCRIPT[1]")
-        var inContext = finding
-        inContext.byteStart = 3
-        #expect(!text.relocate(&inContext), "a secret starting in context is not reported from derived text")
+        text.appendCopied(Array("line one\n  pw = 'Zq8'\n".utf8), sourceStart: 100, logicalPath: "TABLE.SCRIPT[1]")
+        #expect(text.map.sourceRange(of: (13 + 16)..<(13 + 19)) == 116..<119)
+        #expect(text.segment(at: 13 + 16)?.logicalPath == "TABLE.SCRIPT[1]")
+        #expect(text.map.sourceRange(of: 3..<6) == nil, "a secret starting in context is not reported from derived text")
+    }
+
+    @Test("transcoded UTF-16 maps each code point to the bytes it was written in")
+    func utf16Map() throws {
+        let source = "ä=1\nkey=Zé9𝄞x\n"
+        let data = try #require(source.data(using: .utf16LittleEndian))
+        let decoded = data.withUnsafeBytes { TextEncoding.utf16LittleEndian(bom: false).transcode($0) }
+        #expect(String(decoding: decoded.bytes, as: UTF8.self) == source)
+        let start = offset(of: "Zé9", in: source)
+        let end = start + "Zé9𝄞x".utf8.count
+        // "ä=1\nkey=" is 8 UTF-16 units (16 bytes); Z, é, 9 and x take 2 bytes each, 𝄞 a pair of 4.
+        #expect(decoded.map.sourceRange(of: start..<end) == 16..<(16 + 2 * 4 + 4))
+    }
+
+    @Test("XML entities and Logix escapes map to the entity or escape as written")
+    func markupMaps() {
+        let xml = "<a v=\"x&amp;y&#33;z\"/>"
+        let decoded = withBytes(xml) { XMLEntities.decode($0) }
+        #expect(String(decoding: decoded.bytes, as: UTF8.self) == "<a v=\"x&y!z\"/>")
+        let value = offset(of: "x&y!z", in: "<a v=\"x&y!z\"/>")
+        #expect(decoded.map.sourceRange(of: value..<(value + 5)) == offset(of: "x&amp;", in: xml)..<offset(of: "\"/>", in: xml))
+        let logix = "'P$$w$27d$00'"
+        let unescaped = withBytes(logix) { LogixEscapes.decode($0) }
+        #expect(String(decoding: unescaped.bytes, as: UTF8.self) == "'P$w'd'")
+        #expect(unescaped.map.sourceRange(of: 1..<6) == 1..<(logix.utf8.count - 4))
     }
 }
 
@@ -201,7 +211,7 @@ struct StructuredDerivationTests {
         let text = withBytes(xml) { SimaticSCL.derive($0) }
         #expect(String(decoding: text.bytes, as: UTF8.self).contains("#sftpPassword := 'Xk39fjs2Lq';"))
         let segment = try #require(text.segments.first)
-        #expect(segment.place == .flowing(line: 13, column: 28, byte: offset(of: "'Xk39", in: xml)))
+        #expect(text.map.sourceRange(of: segment.range) == offset(of: "'Xk39", in: xml)..<(offset(of: "'Xk39", in: xml) + 12))
         #expect(segment.logicalPath == "FB FB_Upload/network 1/sftpPassword")
     }
 
@@ -211,7 +221,7 @@ struct StructuredDerivationTests {
         let derived = withBytes(text) { DelimitedTable.derive($0) }
         #expect(String(decoding: derived.bytes, as: UTF8.self) == "Login=adm; Password=adm\nLogin=maint; Password=Wq8zLm2xT4\n")
         #expect(derived.segments.map(\.logicalPath) == ["UserList[adm].Password", "UserList[maint].Password"])
-        #expect(derived.segments[1].place == .flowing(line: 4, column: 11, byte: offset(of: "Wq8z", in: text)))
+        #expect(derived.map.sourceRange(of: derived.segments[1].range) == offset(of: "Wq8z", in: text)..<(offset(of: "Wq8z", in: text) + 10))
         #expect(withBytes("no;table;here\nplain text\n") { DelimitedTable.derive($0) }.isEmpty)
     }
 

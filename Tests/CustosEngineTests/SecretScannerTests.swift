@@ -19,7 +19,7 @@ let testRules = """
         pattern: '(?i)password\\s*[:=]\\s*["'']?(?P<secret>[^\\s"'']{8,64})'
         keywords: [password]
         min_entropy: 2.5
-        tags: [generic]
+        traits: [generic]
       - id: demo-key-secret
         name: Demo key secret
         pattern: 'demo_secret\\s*=\\s*(?P<secret>[A-Za-z0-9/+]{40})'
@@ -35,9 +35,9 @@ func makeEngine(_ yaml: String = testRules) throws -> Engine {
 
 func scan(_ text: String, engine: Engine, path: String = "file.txt") -> [Finding] {
     let scanner = engine.makeScanner()
-    var findings: [Finding] = []
-    Array(text.utf8).withUnsafeBytes { scanner.scan($0, region: BlobRegion(path: path), into: &findings) }
-    return findings
+    var sink = FindingSink()
+    Array(text.utf8).withUnsafeBytes { scanner.scan($0, region: BlobRegion(origin: .file(path)), into: &sink) }
+    return sink.take()
 }
 
 @Suite("Secret scanner")
@@ -56,7 +56,7 @@ struct SecretScannerTests {
         #expect(finding.end == TextPosition(line: 2, column: 13 + token.count))
         #expect(finding.byteStart == text.utf8.count - " # end\n".utf8.count - token.utf8.count)
         #expect(finding.fingerprint == Fingerprint(ruleID: "demo-token", secret: token))
-        #expect(finding.snippet.render(secret: "<S>") == "π = 3; key: <S> # end")
+        #expect(finding.snippet.render(secret: "<S>", others: .redacted) == "π = 3; key: <S> # end")
     }
 
     @Test("placeholders, templates and low-entropy values are not findings",
@@ -98,7 +98,7 @@ struct SecretScannerTests {
                 name: Generic XML password
                 pattern: '<\\w{0,20}Password>(?P<secret>[^<]{6,64})</'
                 keywords: [password]
-                tags: [generic]
+                traits: [generic]
               - id: demo-plc-password
                 name: Demo PLC password
                 pattern: '<PlcPassword>(?P<secret>[^<]{4,64})</PlcPassword>'
@@ -117,19 +117,35 @@ struct SecretScannerTests {
         let lines = (0..<2_000).map { "password=Qx7\($0)vT9mWk2pLr8\($0 * 7)" }
         let engine = try makeEngine()
         let scanner = engine.makeScanner()
-        var findings: [Finding] = []
+        var sink = FindingSink()
         Array(lines.joined(separator: " ").utf8).withUnsafeBytes {
-            scanner.scan($0, region: BlobRegion(path: "dense"), into: &findings)
+            scanner.scan($0, region: BlobRegion(origin: .file("dense")), into: &sink)
         }
-        #expect(findings.count == lines.count)
+        #expect(sink.findings.count == lines.count)
         #expect(scanner.confirmationSearches <= 2 * lines.count + 2)
     }
 
-    @Test("the same secret twice on a line is two findings with one fingerprint")
+    @Test("repeats of one secret in one blob fold into its first finding, with a count and sample lines (issue 11)")
     func repeats() throws {
-        let findings = scan("\(token) and \(token)", engine: try makeEngine())
-        #expect(findings.count == 2)
-        #expect(Set(findings.map(\.fingerprint)).count == 1)
+        let text = "\(token) and \(token)\n" + (0..<20).map { "line \($0) \(token)" }.joined(separator: "\n")
+        let findings = scan(text, engine: try makeEngine())
+        let finding = try #require(findings.first)
+        #expect(findings.count == 1)
+        #expect(finding.start.line == 1)
+        #expect(finding.repeats?.count == 21)
+        #expect(finding.repeats?.lastLine == 21)
+        #expect(finding.repeats?.sampleLines == [1, 2, 3, 4, 5])
+    }
+
+    @Test("a blob's distinct findings are capped; the rest are counted, not kept (issue 11)")
+    func distinctCap() throws {
+        let engine = try makeEngine()
+        let scanner = engine.makeScanner()
+        var sink = FindingSink(maxDistinctPerBlob: 10)
+        let text = (0..<50).map { "k: demo_Q7mX2pL9vR4tK8wZ3nB6y\(String(format: "%03d", $0))" }.joined(separator: "\n")
+        Array(text.utf8).withUnsafeBytes { scanner.scan($0, region: BlobRegion(origin: .file("many")), into: &sink) }
+        #expect(sink.findings.count == 10)
+        #expect(sink.droppedInBlob == 40)
     }
 }
 

@@ -1,6 +1,5 @@
 import CustosCore
 import CustosReport
-import CustosRules
 import CustosTestSupport
 import Foundation
 import Testing
@@ -18,14 +17,14 @@ func sampleResult() -> ScanResult {
     summary.filesScanned = 2
     summary.findings = 1
     summary.warnings = 1
-    return ScanResult(findings: [finding], warnings: [ScanWarning(path: "locked.txt", message: "cannot open: Permission denied")],
+    return ScanResult(findings: [finding], warnings: [ScanWarning(.unreadable, path: "locked.txt", message: "cannot open: Permission denied")],
                       summary: summary)
 }
 
 func context(_ display: SecretDisplay = .redacted) -> ReportContext {
-    let rule = Rule(id: "github-classic-pat", name: "GitHub personal access token (classic)",
-                    description: "A classic PAT.", pattern: "(?P<secret>ghp_x)", keywords: ["ghp_"],
-                    confidence: .high, tags: ["github"], references: ["https://docs.github.com/en/authentication"])
+    let rule = RuleInfo(id: "github-classic-pat", name: "GitHub personal access token (classic)",
+                        description: "A classic PAT.", confidence: .high, tags: ["github"],
+                        references: ["https://docs.github.com/en/authentication"])
     return ReportContext(rules: [rule], display: display, toolVersion: "0.1.0")
 }
 

@@ -52,12 +52,13 @@ struct HostileInputScanTests {
         try tree.write("cfg.7z", Data(try ArchiveWriter.archive(.sevenZip, [("app.env", "K=\(token(60))\n")])))
         try tree.write("run.log.xz", Data(try ArchiveWriter.compressed(.xz, Array("K=\(token(61))\n".utf8))))
         let engine = try engine()
-        let scanner = FileScanner(engine: engine, followSymlinks: false, maxFileSize: 0, chunkSize: 1024, overlap: 1024)
-        for name in ["logs.tar.gz", "cfg.7z", "run.log.xz"] { scanner.scan(path: tree.url(name).path, displayPath: name) }
-        #expect(scanner.warnings.isEmpty, "\(scanner.warnings)")
-        let secrets = Set(scanner.findings.map(\.secret))
+        let scanner = BlobScanner(engine: engine, followSymlinks: false, maxFileSize: 0, chunkSize: 1024, overlap: 1024)
+        for name in ["logs.tar.gz", "cfg.7z", "run.log.xz"] { scanner.scanFile(at: tree.url(name).path, as: .file(name)) }
+        #expect(scanner.results.warnings.isEmpty, "\(scanner.results.warnings)")
+        let findings = scanner.results.sink.findings
+        let secrets = Set(findings.map(\.secret))
         #expect(secrets == Set((0..<300).map { token(100 + $0) } + [token(60), token(61)]))
-        let lines = scanner.findings.filter { $0.path == "logs.tar.gz!/big.log" }.map(\.start.line).sorted()
+        let lines = findings.filter { $0.path == "logs.tar.gz!/big.log" }.map(\.start.line).sorted()
         #expect(lines == Array(1...300))
     }
 

@@ -13,11 +13,11 @@ struct LifecycleTests {
 
         let first = try share.sweep()
         #expect((first.new, first.open, first.resolved, first.reopened) == (1, 1, 0, 0))
-        #expect(try share.history().openFindings.map(\.status) == ["new"])
+        #expect(try share.history().openFindings.map(\.status) == [.new])
 
         let second = try share.sweep()
         #expect((second.new, second.open, second.resolved, second.reopened) == (0, 1, 0, 0))
-        #expect(try share.history().openFindings.map(\.status) == ["open"])
+        #expect(try share.history().openFindings.map(\.status) == [.open])
 
         try share.write("plant-a/app.env", "TOKEN=moved-to-a-vault\n")
         let third = try share.sweep()
@@ -28,13 +28,13 @@ struct LifecycleTests {
         let fourth = try share.sweep()
         #expect((fourth.new, fourth.open, fourth.resolved, fourth.reopened) == (0, 1, 0, 1))
         let reopened = try #require(try share.history().openFindings.first)
-        #expect(reopened.status == "reopened")
+        #expect(reopened.status == .reopened)
         #expect(reopened.timesReopened == 1)
         #expect(reopened.firstSeen == (try share.history().sweeps.first?.startedAt))
 
         let fifth = try share.sweep()
         #expect((fifth.new, fifth.open, fifth.reopened) == (0, 1, 0))
-        #expect(try share.history().openFindings.map(\.status) == ["open"])
+        #expect(try share.history().openFindings.map(\.status) == [.open])
     }
 
     @Test("a removed file resolves its findings")
@@ -90,7 +90,7 @@ struct LifecycleTests {
         #expect(findings.count == 1)
         let after = try #require(findings.first)
         #expect(after.fingerprint == before.fingerprint)
-        #expect(after.status == "open")
+        #expect(after.status == .open)
         #expect(after.firstSeen == before.firstSeen)
         #expect(after.locations.map(\.path) == [share.path("new/config.ini")])
         #expect(after.locations.map(\.line) == [3])

@@ -104,7 +104,7 @@ struct SweepReportTests {
         try share.write("z/new.env", "T=\(fakeToken())\n")
         try share.sweep()
         let section = try #require(SweepReport(try share.history()).sections.first)
-        #expect(section.findings.map(\.status) == ["new", "open"])
+        #expect(section.findings.map(\.status) == [.new, .open])
         #expect(section.findings.first?.locations.first?.path == share.path("z/new.env"))
     }
 }

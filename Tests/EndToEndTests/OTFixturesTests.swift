@@ -112,7 +112,7 @@ struct OTFixturesTests {
     func nodeRed() throws {
         let findings = try Self.scan()
         let decrypted = Self.find(findings, "node-red/edge-gw-line3/flows_cred.json")
-        #expect(decrypted.count == 3 && decrypted.allSatisfy { $0.rule == "node-red-decrypted-credential" && $0.line == 1 })
+        #expect(decrypted.count == 3 && decrypted.allSatisfy { $0.rule == "node-red-decrypted-credential" && $0.line == 2 })
         #expect(decrypted.contains { $0.logicalPath == #"$["5c2e8f1a9b3d4e60"].password"# && $0.identity?.contains("user edge_line3") == true })
         #expect(Self.find(findings, "node-red/edge-gw-packaging/flows_cred.json").map(\.rule) == ["node-red-decrypted-credential"])
         #expect(Self.find(findings, "node-red/edge-gw-test/flows_cred.json").map(\.rule) == ["node-red-plaintext-credential"])
