@@ -582,7 +582,6 @@ final class ArchiveInput {
         guard offset >= 0, offset < size else { return nil }
         switch origin {
         case let .memory(bytes):
-            guard let base = bytes.baseAddress else { return nil }
             let start = Int(offset)
             return Self.firstIndex(of: signature, in: UnsafeRawBufferPointer(rebasing: bytes[start...])).map { Int64(start + $0) }
         case let .file(descriptor, size):
