@@ -206,7 +206,7 @@ public final class MemberReader {
 /// One call of `forEachMember`: the budget every level charges and the problems met.
 final class ArchiveWalk {
     let budget: DecodeBudget
-    /// Containers above the outermost archive (its depth minus one), left out of member chains.
+    /// Containers above the outermost archive (its depth minus one), counted against the depth limit.
     let baseDepth: Int
     private(set) var problems: [DecodeIssue] = []
     /// A file-wide limit was reached (or the deadline passed): nothing more is read.
