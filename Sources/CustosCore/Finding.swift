@@ -37,8 +37,13 @@ public struct Finding: Sendable, Hashable {
     public var git: GitOrigin?
     /// Who owns the identity and who may revoke it; nil until attribution runs.
     public var ownership: Ownership?
-    /// For governance findings: every place the same secret was found.
+    /// For a shared credential: every place the same secret was found (this one included).
     public var related: [RelatedLocation] = []
+    /// Governance verdicts about the credential (unowned, shared, break-glass, …), most urgent
+    /// first; empty until governance runs.
+    public var verdicts: [GovernanceVerdict] = []
+    /// The site or scan root the finding belongs to, once places are judged (after the scan).
+    public var place: String?
     /// A severity set by the finding itself rather than its rule (a shared credential grows
     /// more severe with the number of places).
     public var confidenceOverride: Confidence?

@@ -31,7 +31,7 @@ public struct CodeOwners: Sendable {
     /// The first CODEOWNERS file found under `root`, if any.
     public static func find(in root: String) -> CodeOwners? {
         for location in locations {
-            let path = (root as NSString).appendingPathComponent(location)
+            let path = PathText.join(root, location)
             if let data = FileManager.default.contents(atPath: path) {
                 return CodeOwners(text: String(decoding: data, as: UTF8.self))
             }

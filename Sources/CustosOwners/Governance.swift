@@ -1,117 +1,106 @@
 import CustosCore
 
-/// The governance findings custos raises about credentials it found, each with its OWASP
-/// Non-Human Identities Top 10 (2025) category.
-public enum GovernanceRule: String, CaseIterable, Sendable {
-    case unowned = "custos.unowned-credential"
-    case noRevocationAuthority = "custos.no-revocation-authority"
-    case expired = "custos.expired-identity"
-    case shared = "custos.shared-credential"
-    case vendor = "custos.vendor-credential"
+/// Judges the governance verdicts of one credential from what is known about it. One place for
+/// the rules, used by scans (per finding), sweep reports and `custos who` (per record).
+public struct GovernanceJudge: Sendable {
+    /// Rule ids whose findings are vendor or remote-access credentials by nature.
+    public let vendorRuleIDs: Set<String>
+    /// The day findings are judged on (access windows).
+    public let today: IsoDay
 
-    /// OWASP NHI Top 10 (2025) category.
-    public var owaspCategory: String {
-        switch self {
-        case .unowned, .noRevocationAuthority: "NHI1:2025 Improper Offboarding"
-        case .expired: "NHI7:2025 Long-Lived Secrets"
-        case .shared: "NHI9:2025 NHI Reuse"
-        case .vendor: "NHI3:2025 Vulnerable Third-Party NHI"
-        }
+    public init(vendorRuleIDs: Set<String> = [], today: IsoDay = .today) {
+        self.vendorRuleIDs = vendorRuleIDs
+        self.today = today
     }
 
-    /// Metadata for reports, in the same shape as a detection rule.
-    public var rule: RuleInfo {
-        let (name, description, confidence): (String, String, Confidence) = switch self {
-        case .unowned:
-            ("Unowned credential", "A leaked credential that no registered identity claims: nobody is on record to revoke it (the authority gap). Register it in the owners registry with its owner and revocation authority.", .high)
-        case .noRevocationAuthority:
-            ("No revocation authority", "An owner is known for this credential (possibly only through CODEOWNERS), but nobody is named who may revoke it. Add revocation.authority and revocation.procedure to its identity.", .medium)
-        case .expired:
-            ("Expired identity or rotation overdue", "The identity behind this credential is past its expiry or rotate-by date and the credential is still present. Rotate it and update the registry.", .high)
-        case .shared:
-            ("Shared credential", "The same secret was found at several sites, repositories or vendors: revoking it affects every place listed (its blast radius). Issue one credential per place.", .medium)
-        case .vendor:
-            ("Vendor credential", "A vendor's or remote-access credential: review who at the vendor holds it, whether access is still needed, and how it is revoked.", .medium)
+    /// The verdicts, most urgent first. `ownership` is nil when no registry or CODEOWNERS was
+    /// used (then only `shared` and vendor rules speak); `places` is the number of places the
+    /// secret is found at; `seen` the day it was last found (default: today).
+    public func verdicts(ownership: Ownership?, ruleID: String, places: Int, seen: IsoDay? = nil) -> [GovernanceVerdict] {
+        var verdicts: [GovernanceVerdict] = []
+        if places >= 2 { verdicts.append(.shared) }
+        if vendorRuleIDs.contains(ruleID) { verdicts.append(.vendor) }
+        guard let ownership else { return verdicts.sorted() }
+        switch ownership.attributedBy {
+        case .none:
+            verdicts.append(.unowned)
+        case .codeowners, .fingerprint, .selector:
+            if !ownership.hasRevoker { verdicts.append(.noRevoker) }
         }
-        return RuleInfo(id: rawValue, name: name, description: description, confidence: confidence,
-                        tags: ["owasp-nhi", owaspCategory],
-                        references: ["https://owasp.org/www-project-non-human-identities-top-10/"],
-                        source: "built-in governance", kind: .governance)
+        if ownership.expiry == .expired || ownership.expiry == .rotationOverdue { verdicts.append(.expired) }
+        if (ownership.kind == .vendorRemoteAccess || ownership.vendor != nil) && !verdicts.contains(.vendor) {
+            verdicts.append(.vendor)
+        }
+        if ownership.kind == .breakGlass { verdicts.append(.breakGlass) }
+        if let window = ownership.access, !window.contains(seen ?? today) { verdicts.append(.outsideAccessWindow) }
+        return verdicts.sorted()
     }
 
-    public static var rules: [RuleInfo] { allCases.map(\.rule) }
+    /// Records judged again: ownership from `resolver` when given (else as stored, expiry judged
+    /// today), then verdicts; a secret found under several rules counts its places once.
+    public func judge(_ records: [FindingRecord], resolver: OwnershipResolver? = nil, governance: Bool = true) -> [FindingRecord] {
+        var sitesBySecret: [String: Set<String>] = [:]
+        for record in records {
+            sitesBySecret[record.secretSHA256 ?? record.fingerprint, default: []].formUnion(record.sitesFoundAt)
+        }
+        return records.map { record in
+            var record = record
+            record.ownership = resolver.map { $0.attribute(record) } ?? record.ownership?.judgingExpiry(today: today)
+            guard governance else {
+                record.verdicts = []
+                return record
+            }
+            let places = sitesBySecret[record.secretSHA256 ?? record.fingerprint]?.count ?? 0
+            let lastSeen = record.lastSeen?.day ?? record.places.compactMap { $0.lastSeen?.day }.max()
+            record.verdicts = verdicts(ownership: record.ownership, ruleID: record.ruleID, places: places,
+                                       seen: record.status == nil ? nil : lastSeen)
+            return record
+        }
+    }
 }
 
 /// Attribution and governance over a whole scan result (shared credentials need every
-/// finding at once).
+/// finding at once). Each finding keeps its own fingerprint; verdicts are its attributes.
 public struct GovernanceAnalysis: Sendable {
     public let resolver: OwnershipResolver
-    /// Rule ids whose findings are vendor or remote-access credentials by nature.
-    public let vendorRuleIDs: Set<String>
+    public let judge: GovernanceJudge
+    /// Whether a registry or CODEOWNERS speaks: without either, findings get no ownership
+    /// block, and only places (for shared credentials) and vendor rules are judged.
+    public let ownersKnown: Bool
 
-    public init(resolver: OwnershipResolver, vendorRuleIDs: Set<String> = []) {
+    public init(resolver: OwnershipResolver, vendorRuleIDs: Set<String> = [], ownersKnown: Bool = true) {
         self.resolver = resolver
-        self.vendorRuleIDs = vendorRuleIDs
+        self.judge = GovernanceJudge(vendorRuleIDs: vendorRuleIDs, today: resolver.today)
+        self.ownersKnown = ownersKnown
     }
 
-    /// Attaches ownership to every finding and, when `governance` is on, appends the
-    /// governance findings. Returns findings in report order.
+    /// Attaches place and ownership to every finding and, when `governance` is on, its
+    /// verdicts; a secret found at two or more places lists all of them in `related` on each
+    /// of its findings. Returns findings in report order.
     public func apply(to findings: [Finding], governance: Bool) -> [Finding] {
         var attributed = findings.map { finding -> Finding in
             var finding = finding
-            finding.ownership = resolver.attribute(finding)
+            finding.place = resolver.place(of: finding)
+            if ownersKnown { finding.ownership = resolver.attribute(finding) }
             return finding
         }
-        guard governance else { return attributed }
-        var derived: [Finding] = []
-        for finding in attributed {
-            guard let ownership = finding.ownership else { continue }
-            switch ownership.attributedBy {
-            case .none:
-                derived.append(governanceFinding(.unowned, from: finding))
-            case .codeowners, .fingerprint, .selector:
-                if ownership.revocationAuthority == nil {
-                    derived.append(governanceFinding(.noRevocationAuthority, from: finding))
-                }
-            }
-            if ownership.expiry == .expired || ownership.expiry == .rotationOverdue {
-                derived.append(governanceFinding(.expired, from: finding))
-            }
-            if ownership.kind == .vendorRemoteAccess || ownership.vendor != nil
-                || vendorRuleIDs.contains(finding.ruleID) {
-                derived.append(governanceFinding(.vendor, from: finding))
+        guard governance else { return attributed.sorted(by: Finding.reportOrder) }
+        var bySecret: [String: [Int]] = [:]
+        for (index, finding) in attributed.enumerated() {
+            bySecret[Fingerprint.plainSHA256(finding.secret), default: []].append(index)
+        }
+        for indices in bySecret.values {
+            let group = indices.map { attributed[$0] }
+            let places = Set(group.compactMap(\.place))
+            let related = places.count >= 2
+                ? group.sorted(by: Finding.reportOrder).map { RelatedLocation(path: $0.path, line: $0.start.line, place: $0.place ?? "") }
+                : []
+            for index in indices {
+                attributed[index].related = related
+                attributed[index].verdicts = judge.verdicts(ownership: attributed[index].ownership,
+                                                            ruleID: attributed[index].ruleID, places: places.count)
             }
         }
-        derived += sharedCredentials(attributed)
-        attributed += derived
         return attributed.sorted(by: Finding.reportOrder)
-    }
-
-    /// One finding per secret found at two or more places, listing all of them; medium at two
-    /// places, high from three.
-    private func sharedCredentials(_ findings: [Finding]) -> [Finding] {
-        var bySecret: [String: [Finding]] = [:]
-        for finding in findings {
-            bySecret[Fingerprint.plainSHA256(finding.secret), default: []].append(finding)
-        }
-        var shared: [Finding] = []
-        for group in bySecret.values {
-            let places = Set(group.map(resolver.place))
-            guard places.count >= 2 else { continue }
-            let ordered = group.sorted(by: Finding.reportOrder)
-            var finding = governanceFinding(.shared, from: ordered[0])
-            finding.related = ordered.map { RelatedLocation(path: $0.path, line: $0.start.line, place: resolver.place(of: $0)) }
-            finding.confidenceOverride = places.count >= 3 ? .high : .medium
-            shared.append(finding)
-        }
-        return shared
-    }
-
-    private func governanceFinding(_ rule: GovernanceRule, from finding: Finding) -> Finding {
-        var derived = finding
-        derived.ruleID = rule.rawValue
-        derived.fingerprint = Fingerprint(ruleID: rule.rawValue, secret: finding.secret)
-        derived.related = []
-        return derived
     }
 }

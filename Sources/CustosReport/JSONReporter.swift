@@ -9,9 +9,10 @@ struct JSONReporter: Reporter {
 
     func render(_ result: ScanResult, context: ReportContext) -> String {
         if lines {
+            let triage = Self.triage(result.findings, context: context)
             return result.findings.map { finding in
                 var writer = JSONWriter(pretty: false)
-                Self.write(finding, context: context, to: &writer)
+                Self.write(finding, context: context, triage: triage[finding.fingerprint.hex], to: &writer)
                 return writer.output + "\n"
             }.joined()
         }
@@ -24,7 +25,8 @@ struct JSONReporter: Reporter {
         writer.endObject()
         Self.write(result.summary, to: &writer)
         writer.beginArray(key: "findings")
-        for finding in result.findings { Self.write(finding, context: context, to: &writer) }
+        let triage = Self.triage(result.findings, context: context)
+        for finding in result.findings { Self.write(finding, context: context, triage: triage[finding.fingerprint.hex], to: &writer) }
         writer.endArray()
         writer.beginArray(key: "warnings")
         for warning in result.warnings {
@@ -38,9 +40,17 @@ struct JSONReporter: Reporter {
         return writer.output + "\n"
     }
 
-    static func write(_ finding: Finding, context: ReportContext, to writer: inout JSONWriter) {
+    /// Each fingerprint's triage score, over all places of its secret.
+    static func triage(_ findings: [Finding], context: ReportContext) -> [String: TriageScore] {
+        guard findings.contains(where: { $0.ownership != nil || !$0.verdicts.isEmpty }) else { return [:] }
+        let records = FindingRecord.records(from: findings, confidence: context.confidence(of:))
+        return Dictionary(records.map { ($0.fingerprint, $0.triage) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    static func write(_ finding: Finding, context: ReportContext, triage: TriageScore? = nil, to writer: inout JSONWriter) {
         let secret = context.display.render(finding.secret)
         writer.beginObject()
+        writer.field("id", finding.id)
         writer.field("rule_id", finding.ruleID)
         writer.field("rule_name", context.ruleName(finding.ruleID))
         writer.field("confidence", context.confidence(of: finding).rawValue)
@@ -61,6 +71,7 @@ struct JSONReporter: Reporter {
         writer.field("redacted", context.display == .redacted)
         writer.field("identity", finding.identity)
         writer.field("fingerprint", finding.fingerprint.hex)
+        writer.field("secret_sha256", Fingerprint.plainSHA256(finding.secret))
         writer.field("snippet", finding.snippet.render(secret: secret, others: context.display))
         if let logicalPath = finding.logicalPath { writer.field("logical_path", logicalPath) }
         if let repeats = finding.repeats {
@@ -71,6 +82,12 @@ struct JSONReporter: Reporter {
             writer.endObject()
         }
         if let ownership = finding.ownership { write(ownership, key: "ownership", camelCase: false, to: &writer) }
+        if let place = finding.place { writer.field("place", place) }
+        if finding.ownership != nil || !finding.verdicts.isEmpty {
+            writer.field("severity", finding.severity(ruleConfidence: context.confidence(of: finding)).rawValue)
+            writer.field("verdicts", strings: finding.verdicts.map(\.rawValue))
+        }
+        if let triage { write(triage, to: &writer) }
         if !finding.related.isEmpty {
             writer.beginArray(key: "related")
             for place in finding.related {
@@ -129,6 +146,36 @@ struct JSONReporter: Reporter {
         writer.field(name("vendor"), ownership.vendor)
         writer.field(name("expiry_date"), ownership.expiryDate?.description)
         writer.field(name("expiry"), ownership.expiry.rawValue)
+        // Added with the registry fields of issue 15; absent fields are null or empty.
+        writer.field(name("description"), ownership.identityDescription)
+        writer.field(name("secondary_owner"), ownership.secondaryOwner)
+        writer.beginObject(key: name("roles"))
+        writer.field(name("approver"), ownership.roles.approver)
+        writer.field(name("revoker"), ownership.roles.revoker)
+        writer.field(name("business_owner"), ownership.roles.businessOwner)
+        writer.field(name("vendor_contact"), ownership.roles.vendorContact)
+        writer.endObject()
+        writer.field(name("supports"), strings: ownership.supports)
+        writer.field(name("revocation_impact"), ownership.revocationImpact?.rawValue)
+        writer.field(name("fallback"), ownership.fallback)
+        writer.field(name("keep_reachable"), strings: ownership.keepReachable)
+        if let access = ownership.access {
+            writer.beginObject(key: name("access"))
+            writer.field(name("from"), access.from?.description)
+            writer.field(name("until"), access.until?.description)
+            writer.endObject()
+        }
+        writer.endObject()
+    }
+
+    /// The triage score and its parts (README: "Triage order").
+    static func write(_ triage: TriageScore, to writer: inout JSONWriter) {
+        writer.beginObject(key: "triage")
+        writer.field("score", triage.total)
+        writer.field("severity", triage.severity)
+        writer.field("exposure", triage.exposure)
+        writer.field("blast_radius", triage.blastRadius)
+        writer.field("revocation_impact", triage.revocationImpact)
         writer.endObject()
     }
 

@@ -17,6 +17,13 @@ struct JSONWriter {
         bytes.reserveCapacity(4096)
     }
 
+    /// A writer for one value that another writer splices in with `element(raw:)` at nesting
+    /// `depth`, so a document can be assembled from parts rendered once (SARIF runs).
+    init(pretty: Bool, fragmentDepth depth: Int) {
+        self.init(pretty: pretty)
+        self.depth = depth
+    }
+
     var output: String { String(decoding: bytes, as: UTF8.self) }
 
     mutating func beginObject(key: String? = nil) { open(UInt8(ascii: "{"), key: key) }
@@ -57,6 +64,12 @@ struct JSONWriter {
     mutating func element(_ value: String) {
         prefix(key: nil)
         appendString(value)
+    }
+
+    /// Appends a value another writer rendered (at this writer's depth) as the next element.
+    mutating func element(raw fragment: [UInt8]) {
+        prefix(key: nil)
+        bytes.append(contentsOf: fragment)
     }
 
     private mutating func append(_ text: String) {

@@ -1,3 +1,4 @@
+import CustosCore
 import Foundation
 
 /// Writes a report where the user asked, without ever damaging what is there: a regular file
@@ -49,16 +50,14 @@ public enum OutputFile {
             let length = readlink(current, &buffer, buffer.count - 1)
             guard length > 0 else { return current }
             let destination = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current = destination.hasPrefix("/") ? destination
-                : (current as NSString).deletingLastPathComponent.isEmpty ? destination
-                : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(destination)
+            current = PathText.join(PathText.folder(of: current), destination)
         }
         return current
     }
 
     private static func replaceAtomically(_ target: String, with data: Data, shownAs path: String, mode: mode_t) throws(WriteError) {
-        let folder = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
+        let folder = PathText.folder(of: target)
+        let name = PathText.name(of: target)
         var template = Array(((folder.isEmpty ? "." : folder) + "/.\(name).custos-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {

@@ -12,12 +12,24 @@ struct TextReporter: Reporter {
     func render(_ result: ScanResult, context: ReportContext) -> String {
         var out = ""
         if result.findings.contains(where: { $0.ownership != nil }) {
-            // Grouped by owner, the authority gap first: who to call comes before what was found.
-            let groups = Dictionary(grouping: result.findings) { $0.ownership?.owner ?? "" }
-            for owner in groups.keys.sorted() {
+            // Grouped by owner, who to call before what was found; the owner with the most
+            // urgent finding first, and each owner's findings most urgent first (triage).
+            let triage = JSONReporter.triage(result.findings, context: context)
+            func score(_ finding: Finding) -> Int { triage[finding.fingerprint.hex]?.total ?? 0 }
+            let ordered = result.findings.enumerated().sorted { a, b in
+                score(a.element) != score(b.element) ? score(a.element) > score(b.element) : a.offset < b.offset
+            }.map(\.element)
+            var owners: [String] = []
+            var groups: [String: [Finding]] = [:]
+            for finding in ordered {
+                let owner = finding.ownership?.owner ?? ""
+                if groups[owner] == nil { owners.append(owner) }
+                groups[owner, default: []].append(finding)
+            }
+            for owner in owners {
                 let findings = groups[owner] ?? []
                 out += ownerHeader(owner, findings)
-                out += findingsByFile(findings, context: context, indent: "  ")
+                out += findingsByFile(findings, context: context, indent: "  ", triage: triage)
                 out += "\n"
             }
         } else {
@@ -47,16 +59,23 @@ struct TextReporter: Reporter {
             if let identity = ownership.identityID { line += "identity \(identity)" + (ownership.kind.map { " (\($0.rawValue))" } ?? "") + "; " }
             if ownership.attributedBy == .codeowners { line += "from CODEOWNERS; " }
             if let contact = ownership.contact { line += "contact \(contact); " }
-            line += "may revoke: \(ownership.revocationAuthority ?? "nobody named")"
+            line += "may revoke: \(ownership.revoker ?? "nobody named")"
             if let procedure = ownership.revocationProcedure { line += " (\(procedure))" }
             out += line + "\n"
             if !ownership.escalation.isEmpty { out += "   escalate: " + ownership.escalation.joined(separator: " → ") + "\n" }
-            if let date = ownership.expiryDate, ownership.expiry != .valid { out += "   \(ownership.expiry.rawValue) since \(date)\n" }
+            if let expiry = RevocationWording.expiry(ownership) { out += "   \(expiry)\n" }
+            if let vendor = ownership.vendor { out += "   vendor: \(vendor)" + (ownership.roles.vendorContact.map { " (\($0))" } ?? "") + "\n" }
+            if let impact = ownership.revocationImpact {
+                out += "   revocation impact: \(impact.rawValue)" + (ownership.fallback.map { "; fallback: \($0)" } ?? "") + "\n"
+            }
+            if !ownership.supports.isEmpty { out += "   depends on it: " + ownership.supports.joined(separator: ", ") + "\n" }
+            if ownership.kind == .breakGlass { out += "   break-glass: any finding is critical; rotate it after every use\n" }
         }
         return out
     }
 
-    private func findingsByFile(_ findings: [Finding], context: ReportContext, indent: String) -> String {
+    private func findingsByFile(_ findings: [Finding], context: ReportContext, indent: String,
+                                triage: [String: TriageScore] = [:]) -> String {
         var out = ""
         var currentPath: String?
         for finding in findings {
@@ -74,7 +93,13 @@ struct TextReporter: Reporter {
             out += "\(indent)  \(finding.start.line):\(finding.start.column)  \(paint(finding.ruleID, "1"))  \(context.ruleName(finding.ruleID)) [\(level)]\n"
             out += "\(indent)      secret: \(secret)"
             if let identity = finding.identity { out += "  identity: \(identity)" }
-            out += "  fingerprint: \(finding.fingerprint.hex.prefix(16))\n"
+            out += "  fingerprint: \(finding.fingerprint.hex.prefix(16))  id: \(finding.id)\n"
+            if !finding.verdicts.isEmpty || triage[finding.fingerprint.hex] != nil {
+                let places = Set(finding.related.map(\.place)).count
+                let severity = finding.severity(ruleConfidence: context.confidence(of: finding))
+                out += "\(indent)      " + finding.verdicts.map { paint("[\($0.label(places: places))]", "1;31") + " " }.joined()
+                out += "severity \(severity.rawValue)" + (triage[finding.fingerprint.hex].map { ", triage \($0.total)" } ?? "") + "\n"
+            }
             if let logicalPath = finding.logicalPath { out += "\(indent)      in: \(logicalPath)\n" }
             if let commit = finding.git?.introducedBy {
                 out += "\(indent)      commit: \(commit.commit.prefix(12)) \(commit.date) \(commit.author) <\(commit.email)>  \(commit.summary)\n"

@@ -29,7 +29,7 @@ public enum RuleLoader {
                 throw RuleError(location: path, message: "cannot list the rules folder: \(error.localizedDescription)")
             }
             files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-                .map { (path as NSString).appendingPathComponent($0) }
+                .map { PathText.join(path, $0) }
         }
         var rules: [Rule] = []
         for file in files {

@@ -26,7 +26,7 @@ public struct DiffScan {
         var blobFindings: [ObjectID: [Finding]] = [:]
         var result = ScanResult(findings: [], warnings: [], summary: ScanSummary())
         for change in changes {
-            if ignore.isIgnored(change.path, isDirectory: false) {
+            if ignore.isIgnored(filePath: change.path) {
                 result.summary.filesSkippedExcluded += 1
                 continue
             }

@@ -46,7 +46,7 @@ public struct DirectoryScan: Sendable {
             nodeRed.withLock { $0.merge(material) }
             collected.withLock { $0.merge(part) }
         }
-        DispatchQueue.concurrentPerform(iterations: options.threads) { _ in
+        WorkerThreads.run(options.threads) { _ in
             let worker = BlobScanner(engine: engine, followSymlinks: options.walk.followSymlinks,
                                      maxFileSize: options.maxFileSize)
             while let entry = queue.next() {

@@ -60,11 +60,11 @@ public final class SingleFileScanner {
     /// Credential secrets in the Node-RED settings files beside `path` (settings.js,
     /// .config.runtime.json, …), read-only and only when small.
     private static func siblingCredentialSecrets(of path: String) -> [String] {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathText.folder(of: path)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return [] }
         var secrets: [String] = []
         for name in names.sorted() where NodeRedCredentials.mayHoldSecret(name) {
-            let sibling = (folder as NSString).appendingPathComponent(name)
+            let sibling = PathText.join(folder, name)
             let descriptor = BlobScanner.openForReading(sibling, followSymlinks: false)
             guard descriptor >= 0 else { continue }
             let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)

@@ -46,7 +46,7 @@ public struct GitHistoryScan: Sendable {
                 let blob = index.blobs[position]
                 let commits = index.provenance[blob] ?? []
                 guard let first = commits.first else { continue }
-                if ignore.isIgnored(first.path, isDirectory: false) {
+                if ignore.isIgnored(filePath: first.path) {
                     summary.filesSkippedExcluded += 1
                     continue
                 }

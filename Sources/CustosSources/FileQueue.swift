@@ -175,7 +175,7 @@ public final class FileQueue: Sendable {
             if (info.st_mode & S_IFMT) == S_IFDIR {
                 initial.items.append(.directory(parent: nil, name: Array(root.utf8), path: root, relative: "", scopes: IgnoreScopes()))
             } else {
-                let name = (root as NSString).lastPathComponent
+                let name = PathText.name(of: root)
                 initial.items.append(.file(FileEntry(path: root, relativePath: name, size: Int(info.st_size),
                                                      status: options.statFiles && (info.st_mode & S_IFMT) == S_IFREG ? FileStatus(info) : nil,
                                                      folder: nil, name: Array(root.utf8))))

@@ -70,6 +70,22 @@ public struct IgnoreRules: Sendable {
     }
 
     /// Whether `relativePath` is left out of the scan.
+    /// Whether a file given by its whole relative path is left out, as a walk would leave it
+    /// out: because a folder on its way is ignored (`vendor/`), or the file itself is. For
+    /// sources that see paths rather than folders (git history, diffs).
+    public func isIgnored(filePath relativePath: String) -> Bool {
+        var ignored = false
+        var folder = ""
+        let components = relativePath.split(separator: "/", omittingEmptySubsequences: true)
+        for component in components.dropLast() {
+            folder = folder.isEmpty ? String(component) : folder + "/" + component
+            if let verdict = verdict(folder, isDirectory: true, startingFrom: ignored) { ignored = verdict }
+            // Like git, nothing below an ignored folder can be re-included.
+            if ignored { return true }
+        }
+        return isIgnored(relativePath, isDirectory: false)
+    }
+
     public func isIgnored(_ relativePath: String, isDirectory: Bool) -> Bool {
         verdict(relativePath, isDirectory: isDirectory, startingFrom: false) ?? false
     }

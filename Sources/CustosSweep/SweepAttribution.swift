@@ -9,12 +9,15 @@ import Foundation
 /// attributed under another digest is read again, so editing owners.yaml or CODEOWNERS is
 /// reflected at the next sweep at the cost of re-reading the files with findings only.
 public struct SweepAttribution: Sendable {
-    let resolver: OwnershipResolver?
+    /// Places (registry sites, `--site`s, roots) and, when `ownersKnown`, ownership.
+    let resolver: OwnershipResolver
+    let ownersKnown: Bool
     /// SHA-256 over the registry's and every root's CODEOWNERS bytes ("none" without either).
     public let digest: String
 
-    /// Attribution from `registry` (read from `registryPath`) and the roots' CODEOWNERS files.
-    public init(registry: OwnersRegistry?, registryPath: String?, roots: [String]) {
+    /// Attribution from `registry` (read from `registryPath`) and the roots' CODEOWNERS files;
+    /// `sites` are folders named on the command line (`--site NAME=PATH`).
+    public init(registry: OwnersRegistry?, registryPath: String?, roots: [String], sites: [Site] = []) {
         var parts: [String] = []
         if let registryPath, let data = FileManager.default.contents(atPath: registryPath) {
             parts.append("registry\u{0}" + Fingerprint.plainSHA256(String(decoding: data, as: UTF8.self)))
@@ -23,31 +26,21 @@ public struct SweepAttribution: Sendable {
         for root in roots {
             let codeOwners = CodeOwners.find(in: root)
             for location in CodeOwners.locations {
-                if let data = FileManager.default.contents(atPath: (root as NSString).appendingPathComponent(location)) {
+                if let data = FileManager.default.contents(atPath: PathText.join(root, location)) {
                     parts.append(root + "\u{0}" + location + "\u{0}" + Fingerprint.plainSHA256(String(decoding: data, as: UTF8.self)))
                 }
             }
             scanRoots.append(ScanRoot(displayPath: root, name: SweepRoots.name(root), codeOwners: codeOwners))
         }
-        if registry != nil || scanRoots.contains(where: { $0.codeOwners != nil }) {
-            resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots)
-        } else {
-            resolver = nil
-        }
+        ownersKnown = registry != nil || scanRoots.contains(where: { $0.codeOwners != nil })
+        resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots, extraSites: sites)
+        for site in sites { parts.append("site\u{0}\(site.id)\u{0}\(site.root ?? "")") }
         digest = parts.isEmpty ? "none" : sha256Hex(parts: parts)
-        rootNames = roots.map { ($0, SweepRoots.name($0)) }.sorted { $0.0.count > $1.0.count }
     }
-
-    /// Roots and their names, longest first (for the place of a finding without a registry).
-    private let rootNames: [(String, String)]
 
     /// A finding as the state stores it: its place and, when owners are known, its ownership.
     func locate(_ finding: Finding) -> SweptLocation {
-        guard let resolver else {
-            let name = rootNames.first { SweepRoots.contains($0.0, finding.path) }?.1 ?? finding.path
-            return SweptLocation(finding, place: name, ownership: nil)
-        }
-        return SweptLocation(finding, place: resolver.place(of: finding), ownership: resolver.attribute(finding))
+        SweptLocation(finding, place: resolver.place(of: finding), ownership: ownersKnown ? resolver.attribute(finding) : nil)
     }
 }
 
@@ -62,12 +55,32 @@ public enum SweepRoots {
 
     /// The share's or folder's name: its last path component.
     static func name(_ root: String) -> String {
-        let name = (root as NSString).lastPathComponent
+        let name = PathText.name(of: root)
         return name.isEmpty ? root : name
     }
 
-    /// Whether `path` is `root` or lies below it.
+    /// Whether `path` is `root` or lies below it, by name.
     public static func contains(_ root: String, _ path: String) -> Bool {
         path == root || root == "/" || path.hasPrefix(root + "/")
+    }
+
+    /// Whether `path` (which need not exist yet) lies inside the folder `root` on disk,
+    /// whatever names lead there: each existing folder on the way up from `path` is compared
+    /// with `root` by device and inode, so a symbolic link or a bind mount into the swept
+    /// tree is caught as surely as the plain path.
+    public static func lies(_ path: String, inside root: String) -> Bool {
+        var rootInfo = stat()
+        guard stat(root, &rootInfo) == 0 else { return contains(normalize(root), normalize(path)) }
+        var current = normalize(path)
+        for _ in 0..<4096 {
+            var info = stat()
+            if stat(current, &info) == 0 && info.st_dev == rootInfo.st_dev && info.st_ino == rootInfo.st_ino {
+                return true
+            }
+            let parent = PathText.folder(of: current)
+            if parent == current || parent.isEmpty { break }
+            current = parent
+        }
+        return contains(normalize(root), normalize(path))
     }
 }

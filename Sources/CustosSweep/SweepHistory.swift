@@ -34,6 +34,8 @@ public struct OpenFinding: Sendable, Hashable {
     /// New, open or reopened.
     public var status: FindingStatus
     public var firstSeen: Date
+    public var firstSeenSweep: Int64
+    public var lastSeenSweep: Int64
     public var timesReopened: Int
     /// In path order; the first one's ownership stands for the finding.
     public var locations: [Place]
@@ -88,8 +90,8 @@ public struct SweepHistory: Sendable {
                 findings.append(OpenFinding(
                     fingerprint: fingerprint, ruleID: row["rule_id"], secretRedacted: row["secret_redacted"],
                     secretSHA256: row["secret_sha256"], identity: row["identity"], status: FindingStatus(rawValue: row["status"]) ?? .open,
-                    firstSeen: started[firstSweep] ?? Date(), timesReopened: row["times_reopened"], locations: places,
-                    ownership: ownership))
+                    firstSeen: started[firstSweep] ?? Date(), firstSeenSweep: firstSweep, lastSeenSweep: row["last_seen_sweep"],
+                    timesReopened: row["times_reopened"], locations: places, ownership: ownership))
             }
             let lastSweep = sweeps.last?.id ?? -1
             var problems = try Row.fetchAll(db, sql: "SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path").map {
@@ -102,6 +104,34 @@ public struct SweepHistory: Sendable {
             }
             return SweepHistory(sweeps: sweeps, openFindings: findings, problems: problems, notes: notes)
         }
+    }
+}
+
+extension OpenFinding {
+    /// The finding as people reports see it; `days` gives each sweep's day.
+    public func record(days: [Int64: IsoDay]) -> FindingRecord {
+        let first = Sighting(day: days[firstSeenSweep], sweep: firstSeenSweep)
+        let last = Sighting(day: days[lastSeenSweep], sweep: lastSeenSweep)
+        return FindingRecord(
+            fingerprint: fingerprint, ruleID: ruleID, secretSHA256: secretSHA256, secretRedacted: secretRedacted,
+            identity: identity, status: status, firstSeen: first, lastSeen: last,
+            places: locations.map { FindingRecord.Place(path: $0.path, line: $0.line, site: $0.place, fingerprint: fingerprint,
+                                                        snippet: $0.snippet, lastSeen: last) },
+            ownership: ownership)
+    }
+}
+
+extension SweepHistory {
+    /// Each sweep's day (UTC).
+    public var days: [Int64: IsoDay] {
+        Dictionary(sweeps.compactMap { sweep in IsoDay(IsoDayText.day(sweep.startedAt)).map { (sweep.id, $0) } },
+                   uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The open findings as people reports see them.
+    public var records: [FindingRecord] {
+        let days = self.days
+        return openFindings.map { $0.record(days: days) }
     }
 }
 

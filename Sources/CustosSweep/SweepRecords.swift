@@ -48,6 +48,9 @@ public enum FileResult: Sendable {
     case scanned(ScannedFile)
     /// Could not be read; the file keeps its previous findings and the error is recorded.
     case failed(FailedFile)
+    /// A file an interrupted run of this sweep committed already, changed since: its new
+    /// result replaces the old one, and the sweep's counts do not count the file twice.
+    indirect case rechecked(FileResult)
 }
 
 public struct ScannedFile: Sendable {

@@ -11,14 +11,17 @@ public final class SweepState: Sendable {
     /// "cstw" in the SQLite header's application id: tells a custos state from any database.
     static let applicationID: UInt32 = 0x6373_7477
     /// The schema this custos writes; older ones are migrated, newer ones refused.
-    static let schemaVersion = 1
+    /// 2: `place_history` (every place a finding was ever found, first and last sweep) and an
+    /// index of findings by the secret's SHA-256, for `custos who`.
+    static let schemaVersion = 2
 
     public let path: String
-    let pool: DatabasePool
+    /// A pool for a sweep (workers read while one writer commits); a read-only queue for reports.
+    let pool: any DatabaseWriter
     /// The descriptor holding the sweep lock, or -1 for a reader.
     private let lockDescriptor: Int32
 
-    private init(path: String, pool: DatabasePool, lockDescriptor: Int32) {
+    private init(path: String, pool: any DatabaseWriter, lockDescriptor: Int32) {
         self.path = path
         self.pool = pool
         self.lockDescriptor = lockDescriptor
@@ -33,10 +36,43 @@ public final class SweepState: Sendable {
         try open(path: path, forSweep: true)
     }
 
-    /// Opens an existing state to read it (reports).
+    /// Opens an existing state to read it (reports), read-only: nothing is written to the
+    /// file or beside it, and a state on a read-only mount or owned by another user can be
+    /// reported on. When no sweep runs (its lock is free) and no log is pending, SQLite is
+    /// told the file cannot change (`immutable`), so not even its shared-memory file is made.
     public static func openForReading(path: String) throws(SweepStateError) -> SweepState {
         guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
-        return try open(path: path, forSweep: false)
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let pendingLog = ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.intValue ?? 0
+        let probe = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+        var idle = false
+        if probe >= 0 {
+            idle = flock(probe, LOCK_SH | LOCK_NB) == 0
+            close(probe)
+        }
+        let location = idle && pendingLog == 0 ? "file:" + uriEncoded(path) + "?immutable=1" : path
+        _ = try inspect(path, location: location)
+        do {
+            return SweepState(path: path, pool: try DatabaseQueue(path: location, configuration: configuration), lockDescriptor: -1)
+        } catch {
+            throw map(error, path: path)
+        }
+    }
+
+    /// A path as the path part of a SQLite URI filename.
+    static func uriEncoded(_ path: String) -> String {
+        var encoded = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "%"), 0..<0x21, 0x7f...:
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            default:
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return encoded
     }
 
     private static func open(path: String, forSweep: Bool) throws(SweepStateError) -> SweepState {
@@ -73,7 +109,7 @@ public final class SweepState: Sendable {
 
     /// Refuses anything that is not a custos state before it is opened for writing; true when
     /// the file is missing or empty (a new state).
-    private static func inspect(_ path: String) throws(SweepStateError) -> Bool {
+    private static func inspect(_ path: String, location: String? = nil) throws(SweepStateError) -> Bool {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         guard let attributes else { return true }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
@@ -81,11 +117,14 @@ public final class SweepState: Sendable {
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw .database(path: path, detail: "cannot read it: \(String(cString: strerror(errno)))")
             }
-            let header = (try? handle.read(upToCount: 16)) ?? Data()
+            let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
             try? handle.close()
-            guard header == Data("SQLite format 3\0".utf8) else {
+            guard header.count >= 16, header[0..<16].elementsEqual("SQLite format 3\0".utf8) else {
                 if header.count < 16 { throw .corrupt(path: path, detail: "truncated to \(size) bytes") }
                 throw .notADatabase(path: path)
+            }
+            if let expected = Self.declaredSize(header), size < expected, !FileManager.default.fileExists(atPath: path + "-wal") {
+                throw .corrupt(path: path, detail: "truncated: \(size) bytes where its header says \(expected)")
             }
         } else if !FileManager.default.fileExists(atPath: path + "-wal") {
             return true
@@ -94,7 +133,7 @@ public final class SweepState: Sendable {
         var configuration = Configuration()
         configuration.readonly = true
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(path: location ?? path, configuration: configuration)
             defer { try? queue.close() }
             let (application, version, tables) = try queue.read { db in
                 (try Int.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
@@ -115,6 +154,19 @@ public final class SweepState: Sendable {
         } catch {
             throw map(error, path: path)
         }
+    }
+
+    /// The size a database file's header says it has: page size × page count, when the
+    /// header's count is valid (its version-valid-for number equals its change counter).
+    static func declaredSize(_ header: [UInt8]) -> Int? {
+        guard header.count >= 100 else { return nil }
+        func word(_ offset: Int) -> Int {
+            Int(header[offset]) << 24 | Int(header[offset + 1]) << 16 | Int(header[offset + 2]) << 8 | Int(header[offset + 3])
+        }
+        let rawPageSize = Int(header[16]) << 8 | Int(header[17])
+        let pageSize = rawPageSize == 1 ? 65_536 : rawPageSize
+        guard pageSize >= 512, word(92) == word(24), word(28) > 0 else { return nil }
+        return pageSize * word(28)
     }
 
     /// Runs `body` in a write transaction.
@@ -224,9 +276,33 @@ enum SweepSchema {
               PRIMARY KEY (file_id, fingerprint, path, byte_start)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS locations_by_fingerprint ON locations(fingerprint);
             CREATE TABLE IF NOT EXISTS walk_errors (sweep INTEGER NOT NULL, path TEXT NOT NULL, message TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS place_history (
+              fingerprint TEXT NOT NULL,
+              path TEXT NOT NULL,
+              line INTEGER NOT NULL,
+              place TEXT NOT NULL,
+              ownership TEXT,
+              first_seen_sweep INTEGER NOT NULL,
+              last_seen_sweep INTEGER NOT NULL,
+              PRIMARY KEY (fingerprint, path)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS findings_by_secret ON findings(secret_sha256);
             INSERT OR REPLACE INTO meta(key, value) VALUES ('format', 'custos-sweep-state');
             """)
+        if version == 1 {
+            // A state from before place history: its current places start the history.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO place_history(fingerprint, path, line, place, ownership, first_seen_sweep, last_seen_sweep)
+                SELECT l.fingerprint, l.path, l.line, l.place, l.ownership, f.first_seen_sweep, f.last_seen_sweep
+                FROM locations l JOIN findings f ON f.fingerprint = l.fingerprint
+                """)
+        }
         try db.execute(sql: "PRAGMA application_id = \(Int32(bitPattern: SweepState.applicationID))")
         try db.execute(sql: "PRAGMA user_version = \(SweepState.schemaVersion)")
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -80,8 +80,13 @@ extension SweepState: SweepStore {
     public func apply(_ batch: [FileResult], sweep: Int64, ownersDigest: String) throws(SweepStateError) {
         try write { db in
             var counts = SweepCounts()
-            for result in batch {
+            for submitted in batch {
                 counts.seen += 1
+                var result = submitted
+                if case let .rechecked(inner) = submitted {
+                    counts.seen -= 1
+                    result = inner
+                }
                 switch result {
                 case .unchanged:
                     // Never sent: unchanged files are remembered in memory and counted at the end.
@@ -101,6 +106,8 @@ extension SweepState: SweepStore {
                 case let .failed(file):
                     counts.errors += 1
                     try store(file, db: db, sweep: sweep)
+                case .rechecked:
+                    break  // unwrapped above; never nested
                 }
             }
             try db.cachedStatement(sql: """
@@ -143,6 +150,14 @@ extension SweepState: SweepStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [id, location.fingerprint, location.path, location.line, location.column,
                                          location.byteStart, location.snippet, location.place, location.ownership?.json])
+            // Every place a finding was ever found, for `custos who` (first and last sweep).
+            try db.cachedStatement(sql: """
+                INSERT INTO place_history(fingerprint, path, line, place, ownership, first_seen_sweep, last_seen_sweep)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(fingerprint, path) DO UPDATE SET line = excluded.line, place = excluded.place,
+                  ownership = excluded.ownership, last_seen_sweep = excluded.last_seen_sweep
+                """).execute(arguments: [location.fingerprint, location.path, location.line, location.place,
+                                         location.ownership?.json, sweep, sweep])
         }
     }
 
@@ -248,6 +263,17 @@ extension SweepState {
                 WHERE status != 'resolved'
                 AND NOT EXISTS (SELECT 1 FROM locations WHERE locations.fingerprint = findings.fingerprint)
                 """, arguments: [sweep])
+            // Places still held (in files found unchanged too) were seen in this sweep; places
+            // of findings that never were (see above) go with them.
+            try db.execute(sql: """
+                UPDATE place_history SET last_seen_sweep = ?1
+                WHERE last_seen_sweep < ?1 AND EXISTS (SELECT 1 FROM locations l
+                  WHERE l.fingerprint = place_history.fingerprint AND l.path = place_history.path)
+                """, arguments: [sweep])
+            try db.execute(sql: """
+                DELETE FROM place_history WHERE first_seen_sweep = ?
+                AND NOT EXISTS (SELECT 1 FROM findings WHERE findings.fingerprint = place_history.fingerprint)
+                """, arguments: [sweep])
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [sweep]) ?? 0 }
             let new = try count("SELECT count(*) FROM findings WHERE status = 'new' AND first_seen_sweep = ?")
             let reopened = try count("SELECT count(*) FROM findings WHERE status = 'reopened' AND last_seen_sweep = ?")
@@ -270,6 +296,8 @@ extension SweepState {
 /// prepared once. Each lookup runs on its own (SQLite's autocommit read), so no transaction is
 /// held between files and the log can always be checkpointed; readers scale with workers.
 final class SQLiteFileReader: StoredFileReader {
+    /// How much of the state each reader maps (SQLite maps no more than the file holds).
+    static let mapBytes = 4 * 1024 * 1024 * 1024
     private let path: String
     private let connection: OpaquePointer
     private let statement: OpaquePointer
@@ -284,6 +312,10 @@ final class SQLiteFileReader: StoredFileReader {
             throw .database(path: path, detail: message)
         }
         sqlite3_busy_timeout(connection, 10_000)
+        // Pages read through a memory map rather than a read call each: every file of every
+        // sweep is looked up, and the state (hundreds of MB for millions of files) is larger
+        // than SQLite's own page cache.
+        sqlite3_exec(connection, "PRAGMA mmap_size = \(Self.mapBytes)", nil, nil, nil)
         var statement: OpaquePointer?
         let sql = """
             SELECT id, size, mtime_ns, ctime_ns, inode, content_sha256, findings, owners_digest, seen_sweep, error IS NOT NULL

@@ -22,12 +22,17 @@ struct BaselineCommand: ParsableCommand {
         var output: String = ".custos-baseline.json"
 
         @OptionGroup var ruleOptions: RuleOptions
+        @OptionGroup var configOptions: ConfigOptions
 
         func run() throws {
             try requireExisting(paths)
-            let (_, engine) = try ruleOptions.compile()
-            let result = DirectoryScan(engine: engine, options: DirectoryScanOptions(walk: WalkOptions(ignore: IgnoreRules())))
+            let config = try configOptions.load(roots: paths)
+            let (_, engine) = try ruleOptions.compile(config: config)
+            var ignore = IgnoreRules()
+            ignore.add(lines: config?.exclude ?? [])
+            var result = DirectoryScan(engine: engine, options: DirectoryScanOptions(walk: WalkOptions(ignore: ignore)))
                 .run(roots: paths)
+            if let config { result.findings = config.allow.apply(to: result.findings, roots: paths).kept }
             do {
                 try OutputFile.write(Baseline.render(result.findings), to: output)
             } catch {

@@ -25,7 +25,7 @@ struct Custos: ParsableCommand {
             to standard error and the scan goes on.
             """,
         version: version,
-        subcommands: [Scan.self, Git.self, Protect.self, SweepCommand.self, BaselineCommand.self, Owners.self, Report.self, Rules.self],
+        subcommands: [Scan.self, Git.self, Protect.self, SweepCommand.self, Who.self, BaselineCommand.self, Owners.self, Report.self, Rules.self, ConfigCommand.self],
         defaultSubcommand: nil)
 
     /// Runs the command, mapping every usage error to exit status 2 (argument-parser's own

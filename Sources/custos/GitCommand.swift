@@ -38,6 +38,7 @@ struct Git: ParsableCommand {
     @OptionGroup var ownersOptions: OwnersOptions
 
     @OptionGroup var tuning: ScanTuning
+    @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {
         if branch != nil && allRefs { throw ValidationError("--branch and --all-refs exclude each other") }
@@ -46,7 +47,8 @@ struct Git: ParsableCommand {
     }
 
     func run() throws {
-        let (ruleSet, engine) = try ruleOptions.compile()
+        let config = try configOptions.load(roots: [repository])
+        let (ruleSet, engine) = try ruleOptions.compile(config: config)
         let opened: GitRepository
         do {
             opened = try GitRepository(path: repository)
@@ -54,7 +56,7 @@ struct Git: ParsableCommand {
             throw fatal("\(error)")
         }
         var ignore = IgnoreRules()
-        ignore.add(lines: tuning.exclude)
+        ignore.add(lines: (config?.exclude ?? []) + tuning.exclude)
         let result: ScanResult
         do {
             result = try scan(opened, engine: engine, ignore: ignore)
@@ -63,7 +65,7 @@ struct Git: ParsableCommand {
         }
         let owned = try ownersOptions.apply(to: result, roots: [opened.workingDirectory ?? repository], rules: ruleSet,
                                               pathsRelativeToRoot: true)
-        try report.deliver(owned, rules: ruleSet, repository: RepositoryInfo(opened))
+        try report.deliver(owned, rules: ruleSet, repository: RepositoryInfo(opened), roots: [opened.workingDirectory ?? repository], config: config)
     }
 }
 

@@ -10,12 +10,26 @@ struct OwnersOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The owners registry (default: .custos/owners.yaml in the first scanned folder).", valueName: "file"))
     var owners: String?
 
-    @Flag(name: .long, help: "Attribute owners but raise no governance findings (unowned, shared, expired, ...).")
+    @Flag(name: .long, help: "Attribute owners but judge no governance verdicts (unowned, shared, expired, ...).")
     var noGovernance = false
+
+    @Option(name: .customLong("site"), help: ArgumentHelp("Name a folder as a site (a place for shared credentials; paths: selectors match relative to it); repeatable. Registry sites come first.", valueName: "name=path"))
+    var siteArguments: [String] = []
+
+    /// `--site NAME=PATH` as sites.
+    func sites() throws -> [Site] {
+        try siteArguments.map { argument in
+            guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex,
+                  argument.index(after: equals) != argument.endIndex else {
+                throw ValidationError("--site takes NAME=PATH (a site's name and its folder), not '\(argument)'")
+            }
+            return Site(id: String(argument[..<equals]), root: String(argument[argument.index(after: equals)...]))
+        }
+    }
 
     /// The registry named by --owners, else the default one under the first root, else nil.
     func registry(roots: [String]) throws -> OwnersRegistry? {
-        let path = owners ?? roots.first.map { ($0 as NSString).appendingPathComponent(".custos/owners.yaml") }
+        let path = owners ?? roots.first.map { PathText.join($0, ".custos/owners.yaml") }
         guard let path else { return nil }
         if owners == nil && !FileManager.default.fileExists(atPath: path) { return nil }
         do {
@@ -25,19 +39,20 @@ struct OwnersOptions: ParsableArguments {
         }
     }
 
-    /// Attaches ownership and governance findings when a registry or a CODEOWNERS file exists.
-    /// `pathsRelativeToRoot`: findings' paths are already relative to the root (git history).
+    /// Attaches places, ownership (when a registry or a CODEOWNERS file exists) and governance
+    /// verdicts. `pathsRelativeToRoot`: findings' paths are already relative to the root (git
+    /// history). Scan roots and `--site`s are places, so a secret under two roots is shared
+    /// even without a registry.
     func apply(to result: ScanResult, roots: [String], rules: RuleSet, pathsRelativeToRoot: Bool = false) throws -> ScanResult {
         let registry = try registry(roots: roots)
-        let scanRoots = roots.map { root in
-            ScanRoot(displayPath: pathsRelativeToRoot ? "" : Self.displayRoot(root), name: Self.rootName(root),
+        let scanRoots = roots.filter { $0 != "-" }.map { root in
+            ScanRoot(displayPath: pathsRelativeToRoot ? "" : Self.displayRoot(root), path: root, name: Self.rootName(root),
                      codeOwners: CodeOwners.find(in: root))
         }
-        guard registry != nil || scanRoots.contains(where: { $0.codeOwners != nil }) else { return result }
-        let resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots)
-        let vendorRules = Set(rules.rules.filter { $0.traits.contains(.vendor) }.map(\.id))
+        let ownersKnown = registry != nil || scanRoots.contains(where: { $0.codeOwners != nil })
+        let resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots, extraSites: try sites())
         var result = result
-        result.findings = GovernanceAnalysis(resolver: resolver, vendorRuleIDs: vendorRules)
+        result.findings = GovernanceAnalysis(resolver: resolver, vendorRuleIDs: rules.vendorRuleIDs, ownersKnown: ownersKnown)
             .apply(to: result.findings, governance: !noGovernance)
         result.summary.findings = result.findings.count
         return result
@@ -59,9 +74,43 @@ struct OwnersOptions: ParsableArguments {
 }
 
 extension RuleSet {
-    /// Every rule a report may describe: the detection rules, the decoders that find
-    /// credentials themselves and the governance checks.
+    /// Every rule a report may describe: the detection rules and the decoders that find
+    /// credentials themselves.
     var reportedRules: [RuleInfo] {
-        rules.map(\.info) + NodeRedAnalysis.rules + GovernanceRule.rules
+        rules.map(\.info) + NodeRedAnalysis.rules
+    }
+
+    /// Rules whose findings are vendor or remote-access credentials by nature.
+    var vendorRuleIDs: Set<String> {
+        Set(rules.filter { $0.traits.contains(.vendor) }.map(\.id))
+    }
+}
+
+/// When a scan exits with findings (`--fail-on`): any finding, or only findings with one of
+/// the verdicts named.
+enum FailCondition: Hashable, ExpressibleByArgument {
+    case any
+    case verdict(GovernanceVerdict)
+
+    init?(argument: String) {
+        if argument == "any" {
+            self = .any
+        } else if let verdict = GovernanceVerdict(rawValue: argument) {
+            self = .verdict(verdict)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { ["any"] + GovernanceVerdict.allCases.map(\.rawValue) }
+
+    /// Whether `finding` trips any of `conditions` (none given: any finding does).
+    static func fails(_ finding: Finding, on conditions: [FailCondition]) -> Bool {
+        conditions.isEmpty || conditions.contains { condition in
+            switch condition {
+            case .any: true
+            case let .verdict(verdict): finding.verdicts.contains(verdict)
+            }
+        }
     }
 }

@@ -31,19 +31,23 @@ struct Protect: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {
         guard staged else { throw ValidationError("say what to protect: --staged") }
     }
 
     func run() throws {
-        let (ruleSet, engine) = try ruleOptions.compile()
+        let config = try configOptions.load(roots: [repository])
+        let (ruleSet, engine) = try ruleOptions.compile(config: config)
         var ignore = IgnoreRules()
-        ignore.add(lines: exclude)
+        ignore.add(lines: (config?.exclude ?? []) + exclude)
         let result: ScanResult
+        var root = repository
         var checked = "what this commit adds"
         do {
             let opened = try GitRepository(path: repository)
+            root = opened.workingDirectory ?? repository
             let named = Set(files.map(Self.normalized))
             let staged = try Set(GitDiffReader(repository: opened).changes(.staged).map(\.path))
             if named.isEmpty || named.isSubset(of: staged) {
@@ -61,7 +65,7 @@ struct Protect: ParsableCommand {
             throw fatal(error.message)
         }
         do {
-            try report.deliver(result, rules: ruleSet)
+            try report.deliver(result, rules: ruleSet, roots: [root], config: config)
         } catch let code as ExitCode where code.rawValue == report.exitCode && !result.findings.isEmpty {
             report.note(Self.blockedMessage(result.findings.count, in: checked))
             throw code

@@ -2,6 +2,7 @@ import ArgumentParser
 import CustosCore
 import CustosOwners
 import CustosReport
+import CustosRules
 import CustosScan
 import CustosSources
 import CustosSweep
@@ -18,11 +19,14 @@ struct Report: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Report from this sweep state (custos sweep --state) instead of scanning.", valueName: "file"))
     var state: String?
 
-    @Flag(name: .long, help: "One section per owner with findings, shared credentials and revocation steps (the only report for now).")
+    @Flag(name: .long, help: "One section per owner, the most urgent first, with identities, verdicts, shared credentials, the authority gap and revocation steps.")
     var byOwner = false
 
     @Option(name: .long, help: ArgumentHelp("Folder to write owners.md and owners.html into.", valueName: "dir"))
     var outputDir: String = "custos-report"
+
+    @Option(name: .long, help: ArgumentHelp("Leave out findings whose fingerprint is in this baseline file.", valueName: "file"))
+    var baseline: String?
 
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var ownersOptions: OwnersOptions
@@ -41,13 +45,21 @@ struct Report: ParsableCommand {
         try requireExisting(paths)
         let (ruleSet, engine) = try ruleOptions.compile()
         let scanned = DirectoryScan(engine: engine, options: DirectoryScanOptions()).run(roots: paths)
-        let result = try ownersOptions.apply(to: scanned, roots: paths, rules: ruleSet)
+        var result = try ownersOptions.apply(to: scanned, roots: paths, rules: ruleSet)
+        if let baseline {
+            do {
+                let known = try Baseline.load(path: baseline)
+                result.findings.removeAll { known.contains($0.fingerprint) }
+            } catch {
+                throw fatal("\(error)")
+            }
+        }
         let context = ReportContext(rules: ruleSet.reportedRules, display: .redacted, toolVersion: Custos.version)
         let report = OwnerReport(result, context: context)
         do {
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-            try report.markdown().write(toFile: (outputDir as NSString).appendingPathComponent("owners.md"), atomically: true, encoding: .utf8)
-            try report.html().write(toFile: (outputDir as NSString).appendingPathComponent("owners.html"), atomically: true, encoding: .utf8)
+            try report.markdown().write(toFile: PathText.join(outputDir, "owners.md"), atomically: true, encoding: .utf8)
+            try report.html().write(toFile: PathText.join(outputDir, "owners.html"), atomically: true, encoding: .utf8)
         } catch {
             throw fatal("cannot write the report into \(outputDir): \(error.localizedDescription)")
         }
@@ -63,7 +75,14 @@ struct Report: ParsableCommand {
         } catch {
             throw fatal("\(error)")
         }
-        let report = SweepReport(history, governance: !ownersOptions.noGovernance)
+        let rules: RuleSet
+        do {
+            rules = try ruleOptions.loadRuleSet()
+        } catch {
+            throw fatal("cannot load rules: \(error)")
+        }
+        let report = SweepReport(history, governance: !ownersOptions.noGovernance,
+                                 judge: GovernanceJudge(vendorRuleIDs: rules.vendorRuleIDs), rules: RuleCatalog(rules.reportedRules))
         do {
             let written = try report.write(toDirectory: outputDir)
             Console.error("custos: \(report.sections.count) owner sections written to \(written.joined(separator: " and "))")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustosConfig
 import CustosCore
 import CustosOwners
 import CustosReport
@@ -10,8 +11,8 @@ extension ReportFormat: ExpressibleByArgument {}
 
 /// Options that say how a command reports, shared by every scanning command.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: ReportFormat = .text
+    @Option(name: .customLong("format"), help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: the configuration's, else text).")
+    var requestedFormat: ReportFormat?
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output (- for standard output). A FIFO, device or symbolic link is written through, never replaced.", valueName: "file"))
     var output: String?
@@ -34,6 +35,9 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Exit status when findings remain (default 1).", valueName: "n"))
     var exitCode: Int32 = ExitStatus.findings
 
+    @Option(name: .long, help: ArgumentHelp("Exit with --exit-code only when a finding remains with one of these verdicts (\(FailCondition.allValueStrings.joined(separator: ", ")); repeatable; default any).", valueName: "verdict"))
+    var failOn: [FailCondition] = []
+
     func validate() throws {
         guard (0...255).contains(exitCode) else { throw ValidationError("--exit-code takes 0 to 255") }
         if quiet && verbose { throw ValidationError("--quiet and --verbose exclude each other") }
@@ -47,9 +51,17 @@ struct ReportOptions: ParsableArguments {
     /// Prints warnings, drops baselined findings, writes the report, and exits with the status
     /// the result calls for: `incomplete` when part of what was asked went unseen, else
     /// `--exit-code` (1) when findings remain, else 0.
-    func deliver(_ result: ScanResult, rules: RuleSet, repository: RepositoryInfo? = nil) throws {
+    func deliver(_ result: ScanResult, rules: RuleSet, repository: RepositoryInfo? = nil, roots: [String] = [],
+                 config: ScanConfiguration? = nil) throws {
         var result = result
-        if let baseline {
+        let format = try format(config)
+        if let config {
+            let (kept, allowed) = config.allow.apply(to: result.findings, roots: roots)
+            result.findings = kept
+            result.summary.findings = kept.count
+            if verbose && allowed > 0 { note("custos: \(allowed) findings allowed by \(config.source)") }
+        }
+        if let baseline = baseline ?? config?.baseline {
             let known: Baseline
             do {
                 known = try Baseline.load(path: baseline)
@@ -71,18 +83,33 @@ struct ReportOptions: ParsableArguments {
             && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
         var context = ReportContext(rules: rules.reportedRules, display: noRedact ? .whole : .redacted,
                                     toolVersion: Custos.version)
-        context.repository = repository
-        let report = format.reporter(color: useColor).render(result, context: context)
+        // GitLab's report needs a commit for every finding; in a pipeline that is CI_COMMIT_SHA.
+        context.repository = repository ?? ProcessInfo.processInfo.environment["CI_COMMIT_SHA"].map {
+            RepositoryInfo(uri: nil, revision: $0, branch: nil)
+        }
+        context.roots = roots
+        context.finishedAt = Date()
         if let output, output != OutputFile.standardOutputName {
-            do {
-                try OutputFile.write(report, to: output)
-            } catch {
-                throw fatal("cannot write the report: \(error)")
+            // A SARIF report over GitHub's limits is several files, output then output-2, …,
+            // when output is a file; into a FIFO or device it goes as one document.
+            var info = stat()
+            let regular = stat(output, &info) != 0 || (info.st_mode & S_IFMT) == S_IFREG
+            let documents = regular ? format.files(result, context: context)
+                : [format.reporter(color: useColor).render(result, context: context)]
+            for (index, report) in documents.enumerated() {
+                do {
+                    try OutputFile.write(report, to: ReportFileNames.part(index + 1, of: output))
+                } catch {
+                    throw fatal("cannot write the report: \(error)")
+                }
             }
             if format != .text {
-                note("custos: \(result.summary.findings) findings; report written to \(output)")
+                let more = documents.count > 1
+                    ? " and \(documents.count - 1) more file\(documents.count == 2 ? "" : "s") from \(ReportFileNames.part(2, of: output)) on" : ""
+                note("custos: \(result.summary.findings) findings; report written to \(output)\(more)")
             }
         } else {
+            let report = format.reporter(color: useColor).render(result, context: context)
             FileHandle.standardOutput.write(Data(report.utf8))
         }
         let unseen = result.warnings.filter(\.meansIncompleteScan)
@@ -90,7 +117,22 @@ struct ReportOptions: ParsableArguments {
             Console.error("custos: incomplete: \(unseen.count) part\(unseen.count == 1 ? "" : "s") of what was asked could not be scanned (see the warnings above); exit status \(ExitStatus.incomplete)")
             throw ExitCode(ExitStatus.incomplete)
         }
-        if !result.findings.isEmpty { throw ExitCode(exitCode) }
+        // --fail-on picks the findings that count (by verdict); fail_on sets how confident they must be.
+        let threshold = config?.failOn ?? .low
+        let counted = result.findings.filter { FailCondition.fails($0, on: failOn) }
+        if threshold.fails(onAny: counted.map { $0.confidenceOverride ?? rules.rule(withID: $0.ruleID)?.confidence ?? .medium }) {
+            throw ExitCode(exitCode)
+        }
+    }
+
+    /// `--format`, else the configuration's `report: format:`, else text.
+    func format(_ config: ScanConfiguration?) throws -> ReportFormat {
+        if let requestedFormat { return requestedFormat }
+        guard let setting = config?.report else { return .text }
+        guard let format = ReportFormat(rawValue: setting.format) else {
+            throw fatal("\(setting.unknownFormat(known: ReportFormat.allCases.map(\.rawValue)))")
+        }
+        return format
     }
 }
 

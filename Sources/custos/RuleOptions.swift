@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CustosEngine
+import CustosConfig
 import CustosCore
 import CustosRules
 import CustosSources
@@ -19,21 +20,24 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("exclude-rule"), help: ArgumentHelp("Do not run rules with this id or tag; globs work (repeatable).", valueName: "id|tag"))
     var excludedRules: [String] = []
 
-    @Option(name: .long, help: "Run only rules of at least this confidence: low, medium or high.")
-    var minConfidence: Confidence = .low
+    @Option(name: .long, help: "Run only rules of at least this confidence: low, medium or high (default: the configuration's, else low).")
+    var minConfidence: Confidence?
 
     @Flag(name: .long, help: "Report findings even on lines marked custos:allow, gitleaks:allow, pragma: allowlist secret or kingfisher:ignore (an audit).")
     var ignoreAllowComments = false
 
     /// The built-in rules (unless turned off) followed by every `--rules` path, narrowed by
     /// `--rule`, `--exclude-rule` and `--min-confidence`.
-    func loadRuleSet() throws(RuleError) -> RuleSet {
+    func loadRuleSet(config: ScanConfiguration? = nil) throws(RuleError) -> RuleSet {
         var loaded: [Rule] = noBuiltinRules ? [] : try RuleLoader.builtin()
-        for path in rules {
+        for path in (config?.rules.paths ?? []) + rules {
             loaded += try RuleLoader.load(path: path)
         }
         let all = try RuleSet(loaded)
-        let selection = RuleSelection(only: onlyRules, excluded: excludedRules, minimumConfidence: minConfidence)
+        // The command line's --rule replaces the configuration's list; exclusions add up.
+        let selection = RuleSelection(only: onlyRules.isEmpty ? config?.rules.only ?? [] : onlyRules,
+                                      excluded: (config?.rules.exclude ?? []) + excludedRules,
+                                      minimumConfidence: minConfidence ?? config?.rules.minConfidence ?? .low)
         guard !selection.isEmpty else { return all }
         for selector in selection.unmatchedSelectors(in: all.rules) {
             Console.error("warning: no rule has the id or tag '\(selector)'; see custos rules list")
@@ -42,15 +46,15 @@ struct RuleOptions: ParsableArguments {
     }
 
     /// Loads and compiles the rules, or explains why not (exit 2).
-    func compile() throws -> (RuleSet, Engine) {
+    func compile(config: ScanConfiguration? = nil) throws -> (RuleSet, Engine) {
         let ruleSet: RuleSet
         do {
-            ruleSet = try loadRuleSet()
+            ruleSet = try loadRuleSet(config: config)
         } catch {
             throw fatal("cannot load rules: \(error)")
         }
         guard ruleSet.count > 0 else {
-            throw fatal(onlyRules.isEmpty && excludedRules.isEmpty && minConfidence == .low
+            throw fatal(onlyRules.isEmpty && excludedRules.isEmpty && minConfidence == nil && config == nil
                 ? "no rules to run: drop --no-builtin-rules or add --rules"
                 : "no rules to run: --rule, --exclude-rule and --min-confidence left none (see custos rules list)")
         }
@@ -97,11 +101,11 @@ struct WalkFlags: ParsableArguments {
 
     var maxFileBytes: Int { maxFileSize * 1_048_576 }
 
-    /// The defaults (unless turned off) and `--exclude`; `.custosignore` files, at the roots
-    /// and below, are read by the walker itself.
-    func walkOptions(exclude: [String]) -> WalkOptions {
+    /// The defaults (unless turned off), the configuration's `exclude:` and `--exclude`;
+    /// `.custosignore` files, at the roots and below, are read by the walker itself.
+    func walkOptions(exclude: [String], config: ScanConfiguration? = nil) -> WalkOptions {
         var ignore = IgnoreRules(includeDefaults: !noDefaultExcludes)
-        ignore.add(lines: exclude)
+        ignore.add(lines: (config?.exclude ?? []) + exclude)
         return WalkOptions(followSymlinks: followSymlinks, ignore: ignore)
     }
 }

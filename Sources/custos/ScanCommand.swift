@@ -22,13 +22,15 @@ struct Scan: ParsableCommand {
     @OptionGroup var tuning: ScanTuning
 
     @OptionGroup var walk: WalkFlags
+    @OptionGroup var configOptions: ConfigOptions
 
     func run() throws {
         try requireExisting(paths)
-        let (ruleSet, engine) = try ruleOptions.compile()
-        let options = DirectoryScanOptions(threads: tuning.threads, walk: walk.walkOptions(exclude: tuning.exclude),
+        let config = try configOptions.load(roots: paths)
+        let (ruleSet, engine) = try ruleOptions.compile(config: config)
+        let options = DirectoryScanOptions(threads: tuning.threads, walk: walk.walkOptions(exclude: tuning.exclude, config: config),
                                            maxFileSize: walk.maxFileBytes)
         let result = DirectoryScan(engine: engine, options: options).run(roots: paths)
-        try report.deliver(ownersOptions.apply(to: result, roots: paths, rules: ruleSet), rules: ruleSet)
+        try report.deliver(ownersOptions.apply(to: result, roots: paths, rules: ruleSet), rules: ruleSet, roots: paths.filter { $0 != "-" }, config: config)
     }
 }

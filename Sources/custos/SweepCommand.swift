@@ -1,12 +1,29 @@
 import ArgumentParser
 import CustosCore
+import CustosOwners
+import CustosReport
 import CustosSources
 import CustosSweep
 import Foundation
 
-/// When a sweep exits 1.
-enum FailOn: String, ExpressibleByArgument, CaseIterable {
+/// When a sweep exits 1: new (or reopened) findings, any open finding, never, or an open
+/// finding with a governance verdict.
+enum FailOn: Hashable, ExpressibleByArgument {
     case new, open, never
+    case verdict(GovernanceVerdict)
+
+    init?(argument: String) {
+        switch argument {
+        case "new": self = .new
+        case "open": self = .open
+        case "never": self = .never
+        default:
+            guard let verdict = GovernanceVerdict(rawValue: argument) else { return nil }
+            self = .verdict(verdict)
+        }
+    }
+
+    static var allValueStrings: [String] { ["new", "open", "never"] + GovernanceVerdict.allCases.map(\.rawValue) }
 }
 
 struct SweepCommand: ParsableCommand {
@@ -28,7 +45,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write sweep-report.html and sweep-report.md into this folder.", valueName: "dir"))
     var report: String?
 
-    @Option(name: .long, help: "Exit 1 when this sweep found new (or reopened) findings, when any finding is open, or never.")
+    @Option(name: .long, help: "Exit 1 when this sweep found new (or reopened) findings, when any finding is open, never, or when an open finding has this verdict (unowned, expired, break-glass, …).")
     var failOn: FailOn = .new
 
     @Option(name: .long, help: ArgumentHelp("Seconds between progress lines when standard error is not a terminal.", valueName: "seconds"))
@@ -42,15 +59,14 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var tuning: ScanTuning
 
     @OptionGroup var walk: WalkFlags
+    @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard logInterval > 0 else { throw ValidationError("--log-interval must be positive") }
-        let normalized = roots.map(SweepRoots.normalize)
         for (option, path) in [("--state", state), ("--report", report)] {
             guard let path else { continue }
-            let target = SweepRoots.normalize(path)
-            if let root = normalized.first(where: { SweepRoots.contains($0, target) }) {
+            if let root = roots.first(where: { SweepRoots.lies(path, inside: $0) }) {
                 throw ValidationError("\(option) \(path) lies inside the swept folder \(root): custos never writes into a tree it sweeps; put it elsewhere")
             }
         }
@@ -58,12 +74,13 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         try requireExisting(roots, what: "root")
-        let (_, engine) = try ruleOptions.compile()
+        let config = try configOptions.load(roots: roots)
+        let (ruleSet, engine) = try ruleOptions.compile(config: config)
         let normalized = roots.map(SweepRoots.normalize)
         let registryPath = ownersOptions.owners
-            ?? normalized.first.map { ($0 as NSString).appendingPathComponent(".custos/owners.yaml") }
+            ?? normalized.first.map { PathText.join($0, ".custos/owners.yaml") }
         let attribution = SweepAttribution(registry: try ownersOptions.registry(roots: normalized),
-                                           registryPath: registryPath, roots: normalized)
+                                           registryPath: registryPath, roots: normalized, sites: try ownersOptions.sites())
         let opened: SweepState
         do {
             opened = try SweepState.openForSweep(path: state)
@@ -71,10 +88,14 @@ struct SweepCommand: ParsableCommand {
             throw fatal("\(error)")
         }
         let terminal = isatty(STDERR_FILENO) == 1
-        let options = SweepOptions(threads: tuning.requestedThreads ?? SweepOptions.defaultThreads,
-                                   walk: walk.walkOptions(exclude: tuning.exclude),
+        var options = SweepOptions(threads: tuning.requestedThreads ?? SweepOptions.defaultThreads,
+                                   walk: walk.walkOptions(exclude: tuning.exclude, config: config),
                                    maxFileSize: walk.maxFileBytes, batchSize: batchSize,
                                    progressInterval: terminal ? 0.5 : logInterval)
+        if let allow = config?.allow {
+            let sweptRoots = normalized
+            options.findingFilter = { allow.apply(to: $0, roots: sweptRoots).kept }
+        }
         let sweep = Sweep(state: opened, engine: engine, roots: normalized, options: options, attribution: attribution)
         let outcome: SweepOutcome
         do {
@@ -101,9 +122,11 @@ struct SweepCommand: ParsableCommand {
             Console.error("warning: \(problem.path): \(problem.message)")
         }
         print(SweepSummaryText.render(outcome, history: history, stateBytes: opened.bytesOnDisk))
+        let people = SweepReport(history, governance: !ownersOptions.noGovernance,
+                                 judge: GovernanceJudge(vendorRuleIDs: ruleSet.vendorRuleIDs), rules: RuleCatalog(ruleSet.reportedRules))
         if let report {
             do {
-                let written = try SweepReport(history, governance: !ownersOptions.noGovernance).write(toDirectory: report)
+                let written = try people.write(toDirectory: report)
                 Console.error("custos: report written to \(written.joined(separator: " and "))")
             } catch {
                 throw fatal("cannot write the report into \(report): \(error.localizedDescription)")
@@ -111,6 +134,8 @@ struct SweepCommand: ParsableCommand {
         }
         switch failOn {
         case .new where outcome.new + outcome.reopened > 0, .open where outcome.open > 0:
+            throw ExitCode(ExitStatus.findings)
+        case let .verdict(verdict) where people.records.contains(where: { $0.verdicts.contains(verdict) }):
             throw ExitCode(ExitStatus.findings)
         default:
             return

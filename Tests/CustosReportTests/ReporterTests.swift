@@ -89,7 +89,7 @@ struct ReporterTests {
         #expect((location["artifactLocation"] as? [String: Any])?["uri"] as? String == "config/dir%20with%20space/app.env")
         #expect((location["region"] as? [String: Any])?["startLine"] as? Int == 3)
         let fingerprints = try #require(result["partialFingerprints"] as? [String: String])
-        #expect(fingerprints.values.first == Fingerprint(ruleID: "github-classic-pat", secret: secret).hex)
+        #expect(fingerprints["custosSecret/v1"] == Fingerprint(ruleID: "github-classic-pat", secret: secret).hex)
     }
 
     @Test("text groups by file and shows the summary, without colour unless asked")

@@ -13,31 +13,31 @@ struct OwnersCommandTests {
         return try #require(document["findings"] as? [[String: Any]])
     }
 
-    @Test("every finding carries an ownership block; the historian password shared by three plants is one shared finding")
+    @Test("every finding carries an ownership block; the historian password shared by three plants is shared on each of its findings")
     func plantShare() throws {
         let findings = try scanShare()
         #expect(findings.allSatisfy { $0["ownership"] is [String: Any] })
-        let shared = findings.filter { $0["rule_id"] as? String == "custos.shared-credential" }
-        #expect(shared.count == 1)
+        #expect(!findings.contains { ($0["rule_id"] as? String)?.hasPrefix("custos.") == true }, "verdicts are attributes, not findings")
+        let shared = findings.filter { ($0["verdicts"] as? [String])?.contains("shared") == true }
+        #expect(shared.count == 3)
         let places = (shared.first?["related"] as? [[String: Any]])?.compactMap { $0["place"] as? String }
         #expect(places == ["plant-a", "plant-b", "plant-c"])
-        #expect(shared.first?["confidence"] as? String == "high")
-        let historian = findings.first { ($0["path"] as? String)?.hasSuffix("plant-b/historian/connection.properties") == true
-            && !(($0["rule_id"] as? String)?.hasPrefix("custos.") ?? true) }
+        #expect(shared.first?["severity"] as? String == "high")
+        let historian = findings.first { ($0["path"] as? String)?.hasSuffix("plant-b/historian/connection.properties") == true }
         let ownership = try #require(historian?["ownership"] as? [String: Any])
         #expect(ownership["identity_id"] as? String == "historian-collector")
         #expect(ownership["attributed_by"] as? String == "fingerprint")
         #expect(ownership["revocation_authority"] as? String == "OT security lead (Plant A)")
-        let rules = Set(findings.compactMap { $0["rule_id"] as? String })
-        #expect(rules.isSuperset(of: ["custos.expired-identity", "custos.vendor-credential", "custos.no-revocation-authority"]))
+        let verdicts = Set(findings.flatMap { $0["verdicts"] as? [String] ?? [] })
+        #expect(verdicts.isSuperset(of: ["expired", "vendor", "no-revoker", "shared"]))
         let stripe = findings.first { $0["rule_id"] as? String == "stripe-secret-key" }
         #expect((stripe?["ownership"] as? [String: Any])?["owner"] as? String == "@finance-tools")
     }
 
-    @Test("--no-governance keeps ownership but raises no governance findings")
+    @Test("--no-governance keeps ownership but judges no verdicts")
     func noGovernance() throws {
         let findings = try scanShare(["--no-governance"])
-        #expect(!findings.contains { ($0["rule_id"] as? String)?.hasPrefix("custos.") == true })
+        #expect(findings.allSatisfy { ($0["verdicts"] as? [String] ?? []).isEmpty })
         #expect(findings.allSatisfy { $0["ownership"] is [String: Any] })
     }
 
@@ -82,7 +82,7 @@ struct OwnersCommandTests {
         #expect(!html.contains("<script") && !html.contains("http-equiv"))
         #expect(markdown.contains("## OT Platform Team"))
         #expect(markdown.contains("Ask OT security lead (Plant A) to revoke it"))
-        #expect(markdown.contains("**Shared credentials**"))
+        #expect(markdown.contains("### Shared credentials (revoking one affects every place)"))
     }
 }
 
