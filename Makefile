@@ -5,12 +5,12 @@ SWIFT ?= swift
 TARGET ?= fixtures
 # What building and scanning need, and what only the tests add (SARIF schema validation,
 # the report's headless-browser check).
-BUILD_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev pkg-config git
+BUILD_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev libarchive-dev pkg-config git
 TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-jsonschema chromium pre-commit
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/custos
 
-.PHONY: deps test-deps build scan test bench bench-core bench-git bench-sweep clean
+.PHONY: deps test-deps build scan test fuzz bench bench-core bench-git bench-sweep bench-hostile clean
 
 # install-missing PACKAGES: apt-get installs only what dpkg does not already have.
 define install-missing
@@ -41,6 +41,13 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Each libFuzzer target (Fuzz/) for FUZZ_SECONDS (default 600); prints inputs, crashes,
+# timeouts, out-of-memory kills and peak RSS per target. `make test` runs the same targets
+# briefly without a sanitizer.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Fuzz/run.sh
+
 bench: build
 	bash bench/run.sh
 	bash bench/git_bench.sh
@@ -54,6 +61,9 @@ bench-git: build
 
 bench-sweep: build
 	bash bench/sweep_bench.sh
+
+bench-hostile: build
+	bash bench/hostile_bench.sh
 
 clean:
 	rm -rf .build

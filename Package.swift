@@ -7,12 +7,13 @@ let package = Package(
     products: [
         .executable(name: "custos", targets: ["custos"]),
         .library(name: "CustosEngine", targets: ["CustosEngine"]),
+        // The fuzz package (Fuzz/) links the target functions through this product.
+        .library(name: "CustosFuzzTargets", targets: ["CustosFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
@@ -25,6 +26,8 @@ let package = Package(
                        providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
 
         .target(name: "CustosCore",
                 dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -40,7 +43,7 @@ let package = Package(
         .target(name: "CustosConfig",
                 dependencies: ["CustosCore", "CustosYAML", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CustosDecoders",
-                dependencies: ["CustosCore", "ZIPFoundation", "CSQLite",
+                dependencies: ["CustosCore", "CArchive", "CSQLite",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "CustosScan",
@@ -61,15 +64,20 @@ let package = Package(
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["custos-embed-rules"]),
 
         .target(name: "CustosTestSupport",
-                dependencies: ["CustosCore"],
+                dependencies: ["CustosCore", "CArchive"],
                 path: "Sources/CustosTestSupport"),
+        // Each fuzz target's function, shared by the libFuzzer executables in Fuzz/ and the
+        // smoke run in `make test` (CustosFuzzTargetsTests).
+        .target(name: "CustosFuzzTargets",
+                dependencies: ["CustosCore", "CustosDecoders", "CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosCoreTests", dependencies: ["CustosCore"]),
         .testTarget(name: "CustosRulesTests", dependencies: ["CustosRules", "CustosEngine"]),
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosSourcesTests", dependencies: ["CustosSources", "CustosTestSupport"]),
         .testTarget(name: "CustosScanTests", dependencies: ["CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosOwnersTests", dependencies: ["CustosOwners", "CustosTestSupport"]),
-        .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosTestSupport", "ZIPFoundation"]),
+        .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosTestSupport"]),
+        .testTarget(name: "CustosFuzzTargetsTests", dependencies: ["CustosFuzzTargets", "CustosTestSupport"]),
         .testTarget(name: "CustosConfigTests",
                     dependencies: ["CustosConfig", "CustosCore", "CustosYAML", "CustosRules", "CustosEngine",
                                    .product(name: "Crypto", package: "swift-crypto")]),

@@ -43,11 +43,14 @@ public enum Base64Values {
             // on one side: identifiers of 16 to 23 letters stop here.
             let before = block >= 8 && allAlphabet(word(base, block - 8))
             let after = block + 24 <= count && allAlphabet(word(base, block + 16))
-            guard before || after, let run = run(around: block, in: bytes) else {
+            guard before || after else {
                 block += 16
                 continue
             }
-            if run.count >= minimumLength && run.count <= maxRunLength && looksEncoded(bytes, run) {
+            // A run glued to `_` or `-` is not a value, but it is still skipped whole: looking
+            // at each of its blocks again would walk it back to its start every time.
+            let (run, glued) = run(around: block, in: bytes)
+            if !glued && run.count >= minimumLength && run.count <= maxRunLength && looksEncoded(bytes, run) {
                 found.append(run)
                 if found.count == maxRuns { break }
             }
@@ -80,8 +83,9 @@ public enum Base64Values {
         return (upper | lower | digit | sign) == high
     }
 
-    /// The whole run holding the 16 base64 bytes at `block`.
-    private static func run(around block: Int, in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+    /// The whole run holding the 16 base64 bytes at `block`, and whether it is glued to a word
+    /// character on its left (part of something else).
+    private static func run(around block: Int, in bytes: UnsafeRawBufferPointer) -> (run: Range<Int>, glued: Bool) {
         let base = bytes.baseAddress!
         var start = block
         while start >= 8 && allAlphabet(word(base, start - 8)) { start -= 8 }
@@ -90,13 +94,13 @@ public enum Base64Values {
         while end + 8 <= bytes.count && allAlphabet(word(base, end)) { end += 8 }
         while end < bytes.count && isAlphabet(bytes[end]) { end += 1 }
         // A run glued to a word character or '=' on the left is part of something else.
-        if start > 0 && (bytes[start - 1] == UInt8(ascii: "_") || bytes[start - 1] == UInt8(ascii: "-")) { return nil }
+        let glued = start > 0 && (bytes[start - 1] == UInt8(ascii: "_") || bytes[start - 1] == UInt8(ascii: "-"))
         var padding = 0
         while padding < 2 && end < bytes.count && bytes[end] == UInt8(ascii: "=") {
             end += 1
             padding += 1
         }
-        return start..<end
+        return (start..<end, glued)
     }
 
     /// Mixed case, and not a hex string or one long word: what encoders produce.

@@ -70,38 +70,3 @@ public protocol BlobDecoder: Sendable {
     /// Decodes `blob`, calling `emit` for each derived blob, and returns the problems met.
     func decode(_ blob: BlobView, budget: DecodeBudget, emit: (DecodedBlob) -> Void) -> [DecodeProblem]
 }
-
-/// Limits every decoder charges while it decodes one file, at every depth together, so a
-/// hostile file costs bounded memory and time and a genuine one is still read. One per file
-/// being decoded, owned by one worker (a reference, so nested decoders charge the same one).
-public final class DecodeBudget {
-    /// Containers inside containers, counting the outermost file as depth 0.
-    public var maxDepth: Int
-    /// Members still allowed.
-    public var members: Int
-    /// Expanded bytes still allowed.
-    public var expandedBytes: Int
-    /// Expanded over compressed size above which a member is treated as a bomb.
-    public var maxRatio: Int
-    /// When decoding this file must stop.
-    public let deadline: ContinuousClock.Instant
-
-    public init(maxDepth: Int = 4, members: Int = 20_000, expandedBytes: Int = 512 * 1024 * 1024,
-                maxRatio: Int = 200, seconds: Int = 120) {
-        self.maxDepth = maxDepth
-        self.members = members
-        self.expandedBytes = expandedBytes
-        self.maxRatio = maxRatio
-        deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
-    }
-
-    /// Charges one member of `bytes` expanded bytes; false when a limit is exhausted.
-    public func charge(memberBytes bytes: Int) -> Bool {
-        guard members > 0, expandedBytes >= bytes else { return false }
-        members -= 1
-        expandedBytes -= bytes
-        return true
-    }
-
-    public var isPastDeadline: Bool { ContinuousClock.now >= deadline }
-}

@@ -7,17 +7,30 @@ import Foundation
 // tokens) hand back text built from pieces of it. Base64 values are decoded by the pipeline
 // itself (`Base64Values`), since which runs to decode depends on what rules found.
 
-/// Zip-based archives (.zip, .gwbk, .zef, .apa, .jar, .docx, …).
-public struct ZipArchiveDecoder: BlobDecoder {
+/// Archives read through libarchive (`ArchiveReader`): zip and everything built on it (.gwbk,
+/// .zef, .apa, .jar, .docx, …), tar, 7z, and files compressed with gzip, bzip2, xz or zstd.
+/// Archives nested inside are opened by the reader itself, under the same budget; every other
+/// member is handed back whole (up to the budget's whole-member limit; an archive on disk is
+/// instead streamed member by member by the pipeline, so large members never need to fit).
+public struct ArchiveDecoder: BlobDecoder {
     public let kind = DecoderKind.archive
     public init() {}
 
-    public func claims(_ blob: BlobView) -> Bool { ArchiveExpander.isZip(blob.prefix) }
+    public func claims(_ blob: BlobView) -> Bool { ArchiveReader.recognizes(blob.prefix, name: String(blob.name)) }
 
     public func decode(_ blob: BlobView, budget: DecodeBudget, emit: (DecodedBlob) -> Void) -> [DecodeProblem] {
-        ArchiveExpander().forEachMember(of: Data(blob.bytes), budget: budget) { name, bytes in
-            emit(.member(.archiveMember(parent: blob.origin, name: name), bytes))
+        let limit = budget.limits.maxWholeMemberBytes
+        let issues = ArchiveReader.forEachMember(of: .bytes(blob.bytes), name: String(blob.name),
+                                                 depth: blob.origin.depth + 1, budget: budget) { header, reader in
+            let bytes = try reader.readRest(limit: limit)
+            bytes.withUnsafeBytes { emit(.member(Self.origin(of: header, in: blob.origin), $0)) }
         }
+        return issues.map(\.problem)
+    }
+
+    /// Where a member is: its chain of names under the archive's own origin.
+    public static func origin(of header: ArchiveMemberHeader, in archive: Origin) -> Origin {
+        header.chain.reduce(archive) { .archiveMember(parent: $0, name: $1) }
     }
 }
 
@@ -35,7 +48,7 @@ public struct SQLiteDecoder: BlobDecoder {
 
     public func decode(_ blob: BlobView, budget: DecodeBudget, emit: (DecodedBlob) -> Void) -> [DecodeProblem] {
         do {
-            try SQLiteCells.forEachRow(in: Data(blob.bytes)) { row in
+            try SQLiteCells.forEachRow(in: blob.bytes, budget: budget) { row in
                 var text = DerivedText()
                 for (column, cell) in row.cells {
                     let origin = Origin.databaseCell(parent: blob.origin,
@@ -52,7 +65,7 @@ public struct SQLiteDecoder: BlobDecoder {
             }
             return []
         } catch {
-            return [DecodeProblem(.malformed, "\(error)")]
+            return error.issues.map(\.problem)
         }
     }
 }
@@ -139,7 +152,7 @@ public struct DecoderSet: Sendable {
     public var derivers: [any BlobDecoder]
 
     public static let standard = DecoderSet(
-        containers: [ZipArchiveDecoder(), SQLiteDecoder()],
+        containers: [ArchiveDecoder(), SQLiteDecoder()],
         encodings: [UTF16Decoder()],
         transforms: [XMLEntityDecoder(), LogixEscapeDecoder()],
         derivers: [SimaticSCLDecoder(), CredentialTableDecoder()])

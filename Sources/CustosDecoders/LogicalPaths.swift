@@ -117,6 +117,11 @@ private struct XMLPathWalker {
     /// Ids in recorded paths still open and unnamed.
     private var pending = Set<Int>()
 
+    /// Elements open at once that paths name; deeper ones are read but left out of paths.
+    static let maxDepth = 512
+    /// Open elements an end tag is matched against, innermost first.
+    static let closeSearchDepth = 32
+
     init(bytes: UnsafeRawBufferPointer, targets: [Int]) {
         self.bytes = bytes
         self.targets = targets
@@ -196,7 +201,7 @@ private struct XMLPathWalker {
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: ">") {
-                stack.append((name, id, index + 1))
+                if stack.count < Self.maxDepth { stack.append((name, id, index + 1)) }
                 return index + 1
             }
             if byte == UInt8(ascii: "/") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: ">") {
@@ -206,7 +211,7 @@ private struct XMLPathWalker {
             }
             if byte == UInt8(ascii: "<") {
                 // An unclosed tag: treat it as opened and let the next tag begin here.
-                stack.append((name, id, index))
+                if stack.count < Self.maxDepth { stack.append((name, id, index)) }
                 return index
             }
             let attributeStart = index
@@ -256,7 +261,10 @@ private struct XMLPathWalker {
         while index < bytes.count && !isSpace(bytes[index]) && bytes[index] != UInt8(ascii: ">") { index += 1 }
         let name = text(start..<index)
         let end = (find(UInt8(ascii: ">"), from: index) ?? bytes.count) + 1
-        guard let position = stack.lastIndex(where: { $0.name == name }) else { return end }
+        // Well-formed XML closes the innermost element; broken XML is matched a few levels
+        // up at most, so a run of stray end tags costs a bounded look each.
+        let lowest = max(0, stack.count - Self.closeSearchDepth)
+        guard let position = stack[lowest...].lastIndex(where: { $0.name == name }) else { return end }
         // A <Name> child names its parent (its grandparent past an AttributeList, as SimaticML does).
         if name == "Name" && position == stack.count - 1 && position > 0 {
             let content = text(stack[position].contentStart..<tagStart).trimmingWhitespace()
@@ -443,8 +451,12 @@ private struct PLCSourceWalker {
             if Self.blocks[keyword] != nil {
                 let rest = trimmed.dropFirst(keyword.count)
                 let name = String(rest.prefix { !"(:{;\r".contains($0) }).trimmingWhitespace()
-                if !name.isEmpty && !name.uppercased().hasPrefix("END_") && name.count <= 60 { stack.append((keyword, name)) }
-            } else if keyword.hasPrefix("END_"), let position = stack.lastIndex(where: { Self.blocks[$0.keyword] == keyword }) {
+                if !name.isEmpty && !name.uppercased().hasPrefix("END_") && name.count <= 60 && stack.count < 64 {
+                    stack.append((keyword, name))
+                }
+            } else if keyword.hasPrefix("END_"),
+                      let position = stack[max(0, stack.count - 16)...].lastIndex(where: { Self.blocks[$0.keyword] == keyword }) {
+                // Matched a few blocks up at most: stray END_ lines cost a bounded look each.
                 stack.removeSubrange(position...)
             }
             lineStart = lineEnd + 1

@@ -155,12 +155,14 @@ enum XMLEvents {
             guard open + 1 < count else { return }
             let kind = bytes[open + 1]
             if kind == UInt8(ascii: "!") {
+                // `<!` may end the text: nothing after it is read unless it is there.
                 if open + 9 <= count && bytes[open + 2] == UInt8(ascii: "[") {
                     let end = skip(past: Array("]]>".utf8), from: open + 9)
                     handle(.text((open + 9)..<max(open + 9, end - 3)))
                     index = end
                 } else {
-                    index = skip(past: bytes[open + 2] == UInt8(ascii: "-") ? Array("-->".utf8) : [UInt8(ascii: ">")], from: open + 2)
+                    let comment = open + 2 < count && bytes[open + 2] == UInt8(ascii: "-")
+                    index = skip(past: comment ? Array("-->".utf8) : [UInt8(ascii: ">")], from: open + 2)
                 }
                 continue
             }

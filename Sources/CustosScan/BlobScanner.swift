@@ -10,6 +10,7 @@
 import CustosCore
 import CustosDecoders
 import CustosEngine
+import CustosSources
 import Foundation
 
 /// What one worker's scanning gave so far.
@@ -59,7 +60,7 @@ final class BlobScanner {
     var collectsNodeRed = true
 
     private let buffer: UnsafeMutableRawBufferPointer
-    private let chunkSize: Int
+    let chunkSize: Int
     private let followSymlinks: Bool
     private let maxFileSize: Int
     /// Rules that report a secret in encoded form (trait `encoded`) and generic rules: both
@@ -86,7 +87,16 @@ final class BlobScanner {
 
     /// Scans the file at `path` as `origin`; problems become warnings and the caller goes on.
     func scanFile(at path: String, as origin: Origin) {
-        let descriptor = Self.openForReading(path, followSymlinks: followSymlinks)
+        scanFile(opened: Self.openForReading(path, followSymlinks: followSymlinks), as: origin)
+    }
+
+    /// Scans a file the walk listed, opened relative to its folder (never re-resolved by path).
+    func scanFile(_ entry: FileEntry, as origin: Origin) {
+        scanFile(opened: entry.openForReading(followSymlinks: followSymlinks), as: origin)
+    }
+
+    /// Scans a file just opened (`descriptor` -1 with `errno` set when opening failed).
+    private func scanFile(opened descriptor: Int32, as origin: Origin) {
         guard descriptor >= 0 else {
             if errno == ENOENT {
                 results.warn(.vanished, origin, "vanished before it could be read")
@@ -114,7 +124,7 @@ final class BlobScanner {
     /// binary that no decoder reads (counted as skipped).
     @discardableResult
     func scanBytes(_ bytes: UnsafeRawBufferPointer, as origin: Origin) -> Bool {
-        let budget = DecodeBudget()
+        let budget = DecodeBudget(sourceBytes: bytes.count)
         return scanWhole(bytes, as: origin, depth: 0, budget: budget)
     }
 
@@ -145,9 +155,17 @@ final class BlobScanner {
             let filled = try fill(descriptor, from: 0, upTo: capacity)
             let first = UnsafeRawBufferPointer(start: buffer.baseAddress, count: filled)
             let sniffed = UnsafeRawBufferPointer(rebasing: first.prefix(BlobView.sniffLength))
+            if let size, ArchiveReader.recognizes(sniffed, name: String(origin.fileName)), Self.isRegularFile(descriptor) {
+                // An archive on disk is read member by member from the file, never held whole
+                // (ArchiveMemberScan.swift).
+                results.summary.filesScanned += 1
+                results.summary.bytesScanned += size
+                scanArchive(descriptor, as: origin, size: size)
+                return
+            }
             if filled < capacity {
                 results.summary.bytesScanned += filled
-                if scanWhole(first, as: origin, depth: 0, budget: DecodeBudget()) {
+                if scanWhole(first, as: origin, depth: 0, budget: DecodeBudget(sourceBytes: filled)) {
                     results.summary.filesScanned += 1
                 } else {
                     results.summary.bytesScanned -= filled
@@ -159,7 +177,7 @@ final class BlobScanner {
                 || (!sniffed.contains(0) && Self.decodesWhole(origin, sniffed) && (size ?? .max) <= Self.maxExportBytes) {
                 guard let data = try readWhole(descriptor, first: filled, origin: origin) else { return }
                 results.summary.filesScanned += 1
-                data.withUnsafeBytes { _ = scanWhole($0, as: origin, depth: 0, budget: DecodeBudget()) }
+                data.withUnsafeBytes { _ = scanWhole($0, as: origin, depth: 0, budget: DecodeBudget(sourceBytes: data.count)) }
                 return
             }
             if sniffed.contains(0) {
@@ -232,7 +250,7 @@ final class BlobScanner {
         }
     }
 
-    private func noteDropped(_ origin: Origin) {
+    func noteDropped(_ origin: Origin) {
         let dropped = results.sink.droppedInBlob
         guard dropped > 0 else { return }
         results.warn(.limitExceeded, origin,
@@ -245,7 +263,7 @@ final class BlobScanner {
     /// gives the text a person sees, transforms give the text rules read, derivers and base64
     /// values give texts scanned beside it; every finding is then located in the blob's own
     /// bytes. False when the blob is binary that no decoder reads.
-    private func scanWhole(_ bytes: UnsafeRawBufferPointer, as origin: Origin, depth: Int, budget: DecodeBudget) -> Bool {
+    func scanWhole(_ bytes: UnsafeRawBufferPointer, as origin: Origin, depth: Int, budget: DecodeBudget) -> Bool {
         let view = BlobView(origin: origin, bytes: bytes)
         if let container = decoders.containers.first(where: { $0.claims(view) }) {
             guard depth < budget.maxDepth else {
@@ -256,7 +274,9 @@ final class BlobScanner {
                 switch decoded {
                 case let .member(memberOrigin, memberBytes):
                     if budget.isPastDeadline { return }
-                    _ = scanWhole(memberBytes, as: memberOrigin, depth: depth + 1, budget: budget)
+                    // Archives nested in archives are opened by their reader: a member's origin
+                    // says how deep it is.
+                    _ = scanWhole(memberBytes, as: memberOrigin, depth: max(depth + 1, memberOrigin.depth), budget: budget)
                 case let .derived(text):
                     scanDerivedBlob(text, parent: origin)
                 case .transformed:

@@ -50,7 +50,7 @@ public struct DirectoryScan: Sendable {
             let worker = BlobScanner(engine: engine, followSymlinks: options.walk.followSymlinks,
                                      maxFileSize: options.maxFileSize)
             while let entry = queue.next() {
-                worker.scanFile(at: entry.path, as: .file(Self.displayPath(entry.path)))
+                worker.scanFile(entry, as: .file(Self.displayPath(entry.path)))
             }
             merge(worker)
         }

@@ -5,6 +5,7 @@
 import CustosCore
 import CustosDecoders
 import CustosEngine
+import CustosSources
 import Foundation
 
 /// What scanning one file gave.
@@ -32,8 +33,17 @@ public final class SingleFileScanner {
     /// credentials file is decrypted with the credential secrets of the settings files in its
     /// own folder (a sweep does not read the whole tree every time, so the folder is the scope).
     public func scan(path: String, displayPath: String) -> FileScanOutcome {
+        scan(path: path, displayPath: displayPath) { $0.scanFile(at: path, as: .file(displayPath)) }
+    }
+
+    /// Scans a file the walk listed, opened relative to its folder (never re-resolved by path).
+    public func scan(_ entry: FileEntry, displayPath: String) -> FileScanOutcome {
+        scan(path: entry.path, displayPath: displayPath) { $0.scanFile(entry, as: .file(displayPath)) }
+    }
+
+    private func scan(path: String, displayPath: String, reading: (BlobScanner) -> Void) -> FileScanOutcome {
         worker.nodeRed = NodeRedMaterial()
-        worker.scanFile(at: path, as: .file(displayPath))
+        reading(worker)
         var part = worker.results.take()
         if !worker.nodeRed.credentialFiles.isEmpty {
             var material = worker.nodeRed

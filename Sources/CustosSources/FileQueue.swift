@@ -1,21 +1,74 @@
 // CustosSources: where bytes come from. The directory walker lists trees in parallel and hands
 // out files; it never follows a symlink unless asked, never loops, and never opens anything for
 // writing. Matching is CustosEngine's job; wiring both together is CustosScan's.
+//
+// The walk cannot be raced: every folder is opened relative to its parent's open descriptor
+// (`openat` with `O_NOFOLLOW | O_DIRECTORY`) and every file relative to its folder's, so
+// swapping a folder for a symlink while the walk runs can never send a read outside the tree.
+// Names are bytes end to end (a Latin-1 name on an old share is walked and read like any
+// other); people see them in `EscapedName` form. The trade-off: each folder stays open while
+// files listed from it wait to be read (one descriptor per folder on the way down, not per file).
 
 import CustosCore
 import Foundation
 import Synchronization
 
-/// A regular file the walker found, with the path to report and the path to open.
+/// A folder the walk opened, held while entries listed from it wait: they are opened relative
+/// to it, never by path. Closed when the last entry is done with it.
+public final class OpenFolder: Sendable {
+    public let descriptor: Int32
+    /// The folder's path as exact bytes: the root as given, then each name as it is on disk.
+    public let pathBytes: [UInt8]
+
+    init(descriptor: Int32, pathBytes: [UInt8]) {
+        self.descriptor = descriptor
+        self.pathBytes = pathBytes
+    }
+
+    deinit { close(descriptor) }
+}
+
+/// A regular file the walker found: the path to report, and the folder and exact name to open.
 public struct FileEntry: Sendable {
-    /// The path to open.
+    /// The path people see: the root as given, then each name in `EscapedName` form (invalid
+    /// UTF-8 as `\xE9`, control characters escaped). Equal to the path on disk for ordinary names.
     public var path: String
-    /// The path relative to its scan root, `/`-separated (for ignore rules and rule globs).
+    /// The path relative to its scan root, `/`-separated, names as in `path` (for ignore rules
+    /// and rule globs).
     public var relativePath: String
     /// Size from the directory listing's stat, when known.
     public var size: Int?
     /// The file's status taken while its folder was listed (`WalkOptions.statFiles`).
     public var status: FileStatus?
+    /// The folder it was listed in, still open; nil for a file given as a root.
+    public let folder: OpenFolder?
+    /// Its exact name in `folder` (for a root: the whole path as given).
+    public let name: [UInt8]
+
+    /// The exact bytes of the path on disk.
+    public var pathBytes: [UInt8] {
+        guard let folder else { return name }
+        return folder.pathBytes == [UInt8(ascii: "/")] ? folder.pathBytes + name : folder.pathBytes + [UInt8(ascii: "/")] + name
+    }
+
+    /// Opens the file read-only, relative to its folder's descriptor: `O_NOATIME` where the
+    /// kernel allows it, non-blocking (a FIFO swapped in cannot hang a worker), and never
+    /// through a final symlink unless `followSymlinks`. Returns -1 with `errno` set on failure.
+    public func openForReading(followSymlinks: Bool) -> Int32 {
+        var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
+        if !followSymlinks { flags |= O_NOFOLLOW }
+        let cName = name + [0]
+        return cName.withUnsafeBufferPointer { raw -> Int32 in
+            let pointer = UnsafeRawPointer(raw.baseAddress!).assumingMemoryBound(to: CChar.self)
+            func attempt(_ flags: Int32) -> Int32 {
+                if let folder { return openat(folder.descriptor, pointer, flags) }
+                return open(pointer, flags)
+            }
+            let descriptor = attempt(flags | noAccessTime)
+            if descriptor < 0 && errno == EPERM { return attempt(flags) }
+            return descriptor
+        }
+    }
 }
 
 /// What a stat says about a regular file: enough to tell "unchanged" without reading it.
@@ -86,7 +139,8 @@ public struct WalkReport: Sendable {
 /// last-in first-out, which keeps the queue as small as the tree's depth times its fan-out.
 public final class FileQueue: Sendable {
     private enum Item {
-        case directory(path: String, relative: String, scopes: IgnoreScopes)
+        /// A folder to list: `name` in `parent` (a root: `parent` nil and `name` its path).
+        case directory(parent: OpenFolder?, name: [UInt8], path: String, relative: String, scopes: IgnoreScopes)
         case file(FileEntry)
     }
 
@@ -108,6 +162,7 @@ public final class FileQueue: Sendable {
 
     /// Starts a walk over `roots`: folders are walked, files are queued as they are.
     public init(roots: [String], options: WalkOptions) {
+        Self.raiseOpenFileLimit
         self.options = options
         var initial = State()
         for root in roots.reversed() {
@@ -118,16 +173,26 @@ public final class FileQueue: Sendable {
                 continue
             }
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                initial.visitedDirectories.insert(DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
-                initial.items.append(.directory(path: root, relative: "", scopes: IgnoreScopes()))
+                initial.items.append(.directory(parent: nil, name: Array(root.utf8), path: root, relative: "", scopes: IgnoreScopes()))
             } else {
                 let name = PathText.name(of: root)
                 initial.items.append(.file(FileEntry(path: root, relativePath: name, size: Int(info.st_size),
-                                                     status: options.statFiles && (info.st_mode & S_IFMT) == S_IFREG ? FileStatus(info) : nil)))
+                                                     status: options.statFiles && (info.st_mode & S_IFMT) == S_IFREG ? FileStatus(info) : nil,
+                                                     folder: nil, name: Array(root.utf8))))
             }
         }
         state = Mutex(initial)
     }
+
+    /// Each folder on the way down stays open while its entries wait: a deep tree needs more
+    /// descriptors than the usual soft limit of 1,024, so the walk raises it to the hard limit
+    /// once per process (reading only; nothing else depends on the lower limit).
+    private static let raiseOpenFileLimit: Void = {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = min(limit.rlim_max, 1 << 20)
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }()
 
     /// The next file to scan, or nil when the walk is complete. Blocks while other workers
     /// are still listing directories that may add files.
@@ -156,8 +221,8 @@ public final class FileQueue: Sendable {
             switch item {
             case let .file(entry):
                 return entry
-            case let .directory(path, relative, scopes):
-                let found = list(path: path, relative: relative, scopes: scopes)
+            case let .directory(parent, name, path, relative, scopes):
+                let found = list(parent: parent, name: name, path: path, relative: relative, scopes: scopes)
                 condition.lock()
                 state.withLock { state in
                     state.listing -= 1
@@ -177,33 +242,74 @@ public final class FileQueue: Sendable {
         state.withLock { $0.report }
     }
 
+    /// Opens a folder: a root by its path (following a symlink the user named), any other
+    /// relative to its parent's descriptor and, unless following symlinks, never through one.
+    private func open(parent: OpenFolder?, name: [UInt8]) -> Int32 {
+        var flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK
+        if parent != nil && !options.followSymlinks { flags |= O_NOFOLLOW }
+        let cName = name + [0]
+        return cName.withUnsafeBufferPointer { raw -> Int32 in
+            let pointer = UnsafeRawPointer(raw.baseAddress!).assumingMemoryBound(to: CChar.self)
+            if let parent { return openat(parent.descriptor, pointer, flags) }
+            return Glibc.open(pointer, flags)
+        }
+    }
+
     /// Lists one directory without holding the lock.
-    private func list(path: String, relative: String, scopes: IgnoreScopes) -> (items: [Item], report: WalkReport) {
+    private func list(parent: OpenFolder?, name: [UInt8], path: String, relative: String,
+                      scopes: IgnoreScopes) -> (items: [Item], report: WalkReport) {
         var items: [Item] = []
         var report = WalkReport()
-        guard let directory = opendir(path) else {
+        let descriptor = open(parent: parent, name: name)
+        guard descriptor >= 0 else {
+            let reason = errno == ELOOP || errno == ENOTDIR
+                ? "it is no longer a folder (replaced while the walk ran; a symbolic link is not followed)"
+                : String(cString: strerror(errno))
+            if errno != ENOENT || parent == nil {
+                report.warnings.append(ScanWarning(.unlistedFolder, path: path, message: "cannot list folder: \(reason)"))
+            }
+            return (items, report)
+        }
+        let pathBytes = parent.map { $0.pathBytes == [UInt8(ascii: "/")] ? $0.pathBytes + name : $0.pathBytes + [UInt8(ascii: "/")] + name } ?? name
+        let folder = OpenFolder(descriptor: descriptor, pathBytes: pathBytes)
+        if options.followSymlinks {
+            // Loops are told by what the open descriptor is, not by a path that may change.
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { return (items, report) }
+            let identity = DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            guard state.withLock({ $0.visitedDirectories.insert(identity).inserted }) else { return (items, report) }
+        }
+        let listing = dup(descriptor)
+        guard listing >= 0, let directory = fdopendir(listing) else {
+            if listing >= 0 { close(listing) }
             report.warnings.append(ScanWarning(.unlistedFolder, path: path, message: "cannot list folder: \(String(cString: strerror(errno)))"))
             return (items, report)
         }
         defer { closedir(directory) }
-        let scopes = Self.addingIgnoreFile(in: path, relative: relative, to: scopes, report: &report)
+        let scopes = Self.addingIgnoreFile(in: folder, path: path, relative: relative, to: scopes, report: &report)
         func isIgnored(_ childRelative: String, isDirectory: Bool) -> Bool {
             scopes.apply(to: childRelative, isDirectory: isDirectory,
                          ignored: options.ignore.isIgnored(childRelative, isDirectory: isDirectory))
         }
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            let childPath = path == "/" ? "/" + name : path + "/" + name
-            let childRelative = relative.isEmpty ? name : relative + "/" + name
+            let childName = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if childName == [0x2e] || childName == [0x2e, 0x2e] || childName.isEmpty { continue }
+            let shown = EscapedName.display(childName)
+            let childPath = path == "/" ? "/" + shown : path + "/" + shown
+            let childRelative = relative.isEmpty ? shown : relative + "/" + shown
             var kind = entry.pointee.d_type
             var info = stat()
             var haveInfo = false
+            func statChild(following: Bool) -> Bool {
+                let cName = childName + [0]
+                return cName.withUnsafeBufferPointer { raw in
+                    fstatat(descriptor, UnsafeRawPointer(raw.baseAddress!).assumingMemoryBound(to: CChar.self), &info,
+                            following ? 0 : AT_SYMLINK_NOFOLLOW) == 0
+                }
+            }
             if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
-                // lstat only when the listing does not say what the entry is.
-                if lstat(childPath, &info) != 0 {
+                // A stat only when the listing does not say what the entry is.
+                guard statChild(following: false) else {
                     if errno != ENOENT {
                         report.warnings.append(ScanWarning(.unreadable, path: childPath, message: "cannot stat: \(String(cString: strerror(errno)))"))
                     }
@@ -217,7 +323,7 @@ public final class FileQueue: Sendable {
                     report.symlinksSkipped += 1
                     continue
                 }
-                guard stat(childPath, &info) == 0 else { continue }  // dangling link
+                guard statChild(following: true) else { continue }  // dangling link
                 kind = Self.directoryEntryType(info.st_mode)
             }
             if kind == UInt8(DT_DIR) {
@@ -225,13 +331,7 @@ public final class FileQueue: Sendable {
                     report.excluded += 1
                     continue
                 }
-                if options.followSymlinks {
-                    if !haveInfo && stat(childPath, &info) != 0 { continue }
-                    let identity = DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-                    let firstVisit = state.withLock { $0.visitedDirectories.insert(identity).inserted }
-                    guard firstVisit else { continue }
-                }
-                items.append(.directory(path: childPath, relative: childRelative, scopes: scopes))
+                items.append(.directory(parent: folder, name: childName, path: childPath, relative: childRelative, scopes: scopes))
             } else if kind == UInt8(DT_REG) {
                 if isIgnored(childRelative, isDirectory: false) {
                     report.excluded += 1
@@ -241,34 +341,51 @@ public final class FileQueue: Sendable {
                 if options.statFiles {
                     if haveInfo && !options.followSymlinks {
                         status = FileStatus(info)
-                    } else if fstatat(dirfd(directory), name, &info,
-                                      options.followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW) == 0,
-                              (info.st_mode & S_IFMT) == S_IFREG {
+                    } else if statChild(following: options.followSymlinks), (info.st_mode & S_IFMT) == S_IFREG {
                         status = FileStatus(info)
                         haveInfo = true
                     }
                 }
                 let size = haveInfo ? Int(info.st_size) : nil
-                items.append(.file(FileEntry(path: childPath, relativePath: childRelative, size: size, status: status)))
+                items.append(.file(FileEntry(path: childPath, relativePath: childRelative, size: size, status: status,
+                                             folder: folder, name: childName)))
             }
             // Sockets, FIFOs and devices are never opened: reading them can block or has effects.
         }
         return (items, report)
     }
 
-    /// `scopes` plus the folder's own `.custosignore`, when it has one.
-    private static func addingIgnoreFile(in path: String, relative: String, to scopes: IgnoreScopes,
+    /// Ignore files larger than this are not read (a warning says so).
+    static let maxIgnoreFileBytes = 1 << 20
+
+    /// `scopes` plus the folder's own `.custosignore`, when it has one (opened in the folder,
+    /// never through a symlink).
+    private static func addingIgnoreFile(in folder: OpenFolder, path: String, relative: String, to scopes: IgnoreScopes,
                                          report: inout WalkReport) -> IgnoreScopes {
+        let descriptor = openat(folder.descriptor, IgnoreScopes.fileName, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else { return scopes }
+        defer { close(descriptor) }
         let file = path + "/" + IgnoreScopes.fileName
         var info = stat()
-        guard lstat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return scopes }
-        var rules = IgnoreRules(includeDefaults: false)
-        do {
-            try rules.add(fileAt: file)
-        } catch {
-            report.warnings.append(ScanWarning(.configuration, path: file, message: "cannot read the ignore file: \(error.localizedDescription)"))
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return scopes }
+        guard Int(info.st_size) <= maxIgnoreFileBytes else {
+            report.warnings.append(ScanWarning(.configuration, path: file, message: "ignore file larger than 1 MB; not read"))
             return scopes
         }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if got < 0 && errno == EINTR { continue }
+            if got < 0 {
+                report.warnings.append(ScanWarning(.configuration, path: file, message: "cannot read the ignore file: \(String(cString: strerror(errno)))"))
+                return scopes
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        var rules = IgnoreRules(includeDefaults: false)
+        rules.add(contents: String(decoding: bytes.prefix(filled), as: UTF8.self))
         return rules.isEmpty ? scopes : scopes.adding(rules, atFolder: relative)
     }
 
@@ -281,3 +398,11 @@ public final class FileQueue: Sendable {
         }
     }
 }
+
+#if os(Linux)
+/// `O_NOATIME` (Linux only, hidden behind `_GNU_SOURCE` in the C headers): reading a share must
+/// not even touch access times where the kernel lets the owner ask for that.
+let noAccessTime: Int32 = 0o1_000_000
+#else
+let noAccessTime: Int32 = 0
+#endif

@@ -57,6 +57,11 @@ public struct IgnoreRules: Sendable {
         }
     }
 
+    /// Adds the lines of an ignore file's text.
+    public mutating func add(contents text: String) {
+        add(lines: text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init))
+    }
+
     /// Adds the lines of an ignore file; a missing file adds nothing.
     public mutating func add(fileAt path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }

@@ -1,4 +1,5 @@
 import Crypto
+import CustosSources
 import Foundation
 
 /// Computes a file's SHA-256 by streaming it through a buffer it owns. One per worker.
@@ -10,9 +11,9 @@ import Foundation
 final class ContentHasher {
     private let buffer: UnsafeMutableRawBufferPointer
     /// How a file is opened; tests replace it to make a file unreadable even for root.
-    private let open: @Sendable (String) -> Int32
+    private let open: @Sendable (FileEntry) -> Int32
 
-    init(bufferSize: Int = 1 << 20, open: @escaping @Sendable (String) -> Int32) {
+    init(bufferSize: Int = 1 << 20, open: @escaping @Sendable (FileEntry) -> Int32) {
         buffer = .allocate(byteCount: bufferSize, alignment: 64)
         self.open = open
     }
@@ -25,8 +26,8 @@ final class ContentHasher {
         case failed(String)
     }
 
-    func hash(_ path: String) -> Outcome {
-        let descriptor = open(path)
+    func hash(_ entry: FileEntry) -> Outcome {
+        let descriptor = open(entry)
         guard descriptor >= 0 else {
             return .failed(errno == ENOENT ? "vanished before it could be read" : "cannot open: \(String(cString: strerror(errno)))")
         }

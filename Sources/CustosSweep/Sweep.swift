@@ -51,8 +51,9 @@ public struct Sweep: Sendable {
     public let roots: [String]
     public let options: SweepOptions
     public let attribution: SweepAttribution
-    /// How files are opened for hashing; tests replace it to make a file unreadable as root.
-    var openFile: @Sendable (String) -> Int32
+    /// How files are opened for hashing (relative to their folder); tests replace it to make
+    /// a file unreadable as root.
+    var openFile: @Sendable (FileEntry) -> Int32
 
     /// `roots` are normalized (absolute, standardized).
     public init(state: any SweepStore, engine: Engine, roots: [String], options: SweepOptions = SweepOptions(),
@@ -63,7 +64,7 @@ public struct Sweep: Sendable {
         self.options = options
         self.attribution = attribution
         let follow = options.walk.followSymlinks
-        openFile = { SingleFileScanner.openReadOnly($0, followSymlinks: follow) }
+        openFile = { $0.openForReading(followSymlinks: follow) }
     }
 
     /// Runs the sweep; `progress` is called every `options.progressInterval` seconds.
@@ -193,7 +194,7 @@ struct WorkerContext: Sendable {
     var roots: [(root: String, prefix: String)]
     var options: SweepOptions
     var attribution: SweepAttribution
-    var openFile: @Sendable (String) -> Int32
+    var openFile: @Sendable (FileEntry) -> Int32
 }
 
 /// One worker's reader, hasher and scanner, and the decision for each file. Not thread-safe.
@@ -253,7 +254,7 @@ final class SweepWorker {
                                                     locations: [], notes: ["larger than --max-file-size; not read"]))
             return examined
         }
-        switch hasher.hash(path) {
+        switch hasher.hash(entry) {
         case let .failed(message):
             if errno == ENOENT { return examined }
             examined.outcome = .failed(FailedFile(path: path, root: root, existingID: stored?.id, metadata: metadata, message: message))
@@ -263,7 +264,7 @@ final class SweepWorker {
                 examined.outcome = .contentUnchanged(fileID: stored.id, metadata: metadata, bytesRead: bytes)
                 return examined
             }
-            let scanned = scanner.scan(path: path, displayPath: path)
+            let scanned = scanner.scan(entry, displayPath: path)
             let summary = scanned.summary
             if summary.filesScanned + summary.filesSkippedBinary + summary.filesSkippedTooLarge == 0, !scanned.warnings.isEmpty {
                 // Hashed but then not scanned (replaced by something unreadable, an archive too

@@ -2,18 +2,6 @@ import CustosDecoders
 import Foundation
 import CustosTestSupport
 import Testing
-import ZIPFoundation
-
-/// Builds a zip archive in memory from (path, bytes) pairs.
-func makeZip(_ entries: [(String, Data)]) throws -> Data {
-    let archive = try Archive(data: Data(), accessMode: .create)
-    for (path, data) in entries {
-        try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
-            data.subdata(in: Int(position)..<Int(position) + size)
-        }
-    }
-    return try #require(archive.data)
-}
 
 @Suite("Decoders")
 struct DecoderTests {
@@ -40,43 +28,6 @@ struct DecoderTests {
         let text = "[12,'P$$ss$'w0rd$0D$0A$00$00'] $N x $7A"
         let decoded = Data(text.utf8).withUnsafeBytes { String(decoding: LogixEscapes.decode($0).bytes, as: UTF8.self) }
         #expect(decoded == "[12,'P$ss'w0rd  ']   x z")
-    }
-
-    @Test("nested archives are opened and members named by their chain")
-    func nested() throws {
-        let inner = try makeZip([("cfg/app.env", Data("TOKEN=x\n".utf8))])
-        let outer = try makeZip([("projects/inner.zip", inner), ("readme.txt", Data("hi\n".utf8))])
-        let (members, notes) = ArchiveExpander().members(of: outer)
-        #expect(Set(members.map(\.name)) == ["projects/inner.zip!/cfg/app.env", "readme.txt"])
-        #expect(notes.isEmpty)
-    }
-
-    @Test("a zip bomb, a too-deep nesting and a broken archive are notes, not crashes")
-    func hostileArchives() throws {
-        let bomb = try makeZip([("zeros.bin", Data(count: 20 * 1024 * 1024)), ("ok.txt", Data("fine\n".utf8))])
-        let (members, notes) = ArchiveExpander().members(of: bomb)
-        #expect(members.map(\.name) == ["ok.txt"])
-        #expect(notes.contains { $0.contains("zip bomb") })
-
-        var nested = try makeZip([("leaf.txt", Data("x\n".utf8))])
-        for level in 0..<5 { nested = try makeZip([("level\(level).zip", nested)]) }
-        let deep = ArchiveExpander().members(of: nested)
-        #expect(deep.members.isEmpty)
-        #expect(deep.notes.contains { $0.contains("nested deeper than") })
-
-        let broken = ArchiveExpander().members(of: Data("PK\u{3}\u{4}garbage".utf8))
-        #expect(broken.members.isEmpty)
-        #expect(broken.notes.first?.contains("not a readable zip archive") == true)
-    }
-
-    @Test("the member count limit stops reading and says so")
-    func memberLimit() throws {
-        var limits = ArchiveLimits()
-        limits.maxMembers = 3
-        let archive = try makeZip((0..<6).map { ("f\($0).txt", Data("x\n".utf8)) })
-        let (members, notes) = ArchiveExpander(limits: limits).members(of: archive)
-        #expect(members.count == 3)
-        #expect(notes.contains { $0.contains("stopped after 3 members") })
     }
 }
 

@@ -53,12 +53,12 @@ final class SweptShare {
                           attribution: SweepAttribution(registry: registry, registryPath: registryPath, roots: [root]))
         let blocked = unreadable.map(self.path)
         let open = sweep.openFile
-        sweep.openFile = { path in
-            if blocked.contains(path) {
+        sweep.openFile = { entry in
+            if blocked.contains(entry.path) {
                 errno = EACCES
                 return -1
             }
-            return open(path)
+            return open(entry)
         }
         return try sweep.run()
     }

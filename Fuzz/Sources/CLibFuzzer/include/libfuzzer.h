@@ -1,0 +1,6 @@
+// libFuzzer's entry for programs with their own main (LLVM 11 and later): SwiftPM gives every
+// executable a Swift main, so each fuzz target hands its arguments to libFuzzer through this.
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));

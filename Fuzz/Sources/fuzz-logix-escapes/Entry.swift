@@ -1,0 +1,17 @@
+// The `logix-escapes` fuzz target (its function is in Sources/CustosFuzzTargets).
+import CLibFuzzer
+import CustosFuzzTargets
+import Glibc
+
+@main
+enum FuzzLogixEscapes {
+    static func main() {
+        FuzzTarget.logixEscapes.prepareForFuzzing()
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+            FuzzTarget.logixEscapes.run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
+            return 0
+        })
+    }
+}

@@ -1,0 +1,17 @@
+// The `node-red-credentials` fuzz target (its function is in Sources/CustosFuzzTargets).
+import CLibFuzzer
+import CustosFuzzTargets
+import Glibc
+
+@main
+enum FuzzNodeRedCredentials {
+    static func main() {
+        FuzzTarget.nodeRedCredentials.prepareForFuzzing()
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+            FuzzTarget.nodeRedCredentials.run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
+            return 0
+        })
+    }
+}

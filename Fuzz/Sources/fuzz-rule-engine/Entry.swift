@@ -1,0 +1,17 @@
+// The `rule-engine` fuzz target (its function is in Sources/CustosFuzzTargets).
+import CLibFuzzer
+import CustosFuzzTargets
+import Glibc
+
+@main
+enum FuzzRuleEngine {
+    static func main() {
+        FuzzTarget.ruleEngine.prepareForFuzzing()
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+            FuzzTarget.ruleEngine.run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
+            return 0
+        })
+    }
+}
