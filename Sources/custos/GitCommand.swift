@@ -12,7 +12,14 @@ struct Git: ParsableCommand {
         abstract: "Scan git history: every reachable blob once, attributed to the commit that introduced it.",
         discussion: """
             By default the full history of all references. --range A..B and --since-commit C \
-            report only secrets on lines added in those commits, for CI.
+            report only secrets on lines added in those commits, for CI (and, in files that are \
+            not line text, such as archives and databases, secrets the previous version did not hold).
+
+            .custosignore files are read as committed in the snapshot the scan answers for: \
+            HEAD (or the --branch tip) for a history scan, the end of the range for --range and \
+            --since-commit. Exit status 3 when part of the history could not be seen (a shallow \
+            clone, an unreadable object); 2 when a range's base is not in the repository (the \
+            message says what to fetch).
             """)
 
     @Argument(help: ArgumentHelp("The repository (a working tree or a bare repository).", valueName: "repo"))
@@ -53,11 +60,9 @@ struct Git: ParsableCommand {
         } catch {
             throw fatal("\(error)")
         }
-        var ignore = IgnoreRules()
-        ignore.add(lines: tuning.exclude)
         let result: ScanResult
         do {
-            result = try scan(opened, engine: engine, ignore: ignore)
+            result = try scan(opened, engine: engine)
         } catch {
             throw fatal(error.message)
         }
@@ -68,18 +73,37 @@ struct Git: ParsableCommand {
 }
 
 extension Git {
-    private func scan(_ opened: GitRepository, engine: Engine, ignore: IgnoreRules) throws(GitError) -> ScanResult {
+    private func scan(_ opened: GitRepository, engine: Engine) throws(GitError) -> ScanResult {
         if let range {
             let parts = range.components(separatedBy: "..")
             let end = parts.count > 1 && !parts[1].isEmpty ? parts[1] : "HEAD"
-            return try DiffScan(engine: engine, repository: opened, ignore: ignore).run(.range(from: parts[0], to: end))
+            return try diffScan(opened, engine: engine, from: parts[0], to: end)
         }
         if let sinceCommit {
-            return try DiffScan(engine: engine, repository: opened, ignore: ignore).run(.range(from: sinceCommit, to: branch ?? "HEAD"))
+            return try diffScan(opened, engine: engine, from: sinceCommit, to: branch ?? "HEAD")
         }
         let refs: RefSelection = branch.map { .revision($0) } ?? .allRefs
-        let index = try GitHistoryWalker(repository: opened, refs: refs, allProvenance: allProvenance).run()
-        return GitHistoryScan(engine: engine, repositoryPath: repository, threads: tuning.threads, ignore: ignore).run(index)
+        let snapshot = try branch.map { revision throws(GitError) in try opened.resolveCommit(revision) } ?? opened.headCommit
+        let (ignore, ignoreWarnings) = self.ignore(at: snapshot, in: opened)
+        let walker = GitHistoryWalker(repository: opened, refs: refs, allProvenance: allProvenance, ignore: ignore)
+        var result = try GitHistoryScan(engine: engine, repositoryPath: repository, threads: tuning.threads).run(walker)
+        result.warnings += ignoreWarnings
+        return result
+    }
+
+    private func diffScan(_ opened: GitRepository, engine: Engine, from: String, to: String) throws(GitError) -> ScanResult {
+        let end = try opened.resolveCommit(to, role: "the end of the range")
+        let (ignore, ignoreWarnings) = self.ignore(at: end, in: opened)
+        var result = try DiffScan(engine: engine, repository: opened, ignore: ignore).run(.range(from: from, to: to))
+        result.warnings += ignoreWarnings
+        return result
+    }
+
+    /// `--exclude` and the defaults, then the `.custosignore` files committed in `snapshot`.
+    private func ignore(at snapshot: ObjectID?, in opened: GitRepository) -> (GitIgnore, [ScanWarning]) {
+        var ignore = GitIgnore(lines: tuning.exclude)
+        let warnings = snapshot.map { ignore.addIgnoreFiles(ofCommit: $0, in: opened) } ?? []
+        return (ignore, warnings)
     }
 }
 

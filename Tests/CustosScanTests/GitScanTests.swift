@@ -7,10 +7,10 @@ import CustosTestSupport
 import Foundation
 import Testing
 
-func historyScan(_ repository: TemporaryRepository, allProvenance: Bool = false) throws -> ScanResult {
+func historyScan(_ repository: TemporaryRepository, allProvenance: Bool = false, ignore: GitIgnore = GitIgnore()) throws -> ScanResult {
     let opened = try GitRepository(path: repository.path)
-    let index = try GitHistoryWalker(repository: opened, allProvenance: allProvenance).run()
-    return GitHistoryScan(engine: try engine(), repositoryPath: repository.path, threads: 2, ignore: IgnoreRules()).run(index)
+    let walker = GitHistoryWalker(repository: opened, allProvenance: allProvenance, ignore: ignore)
+    return try GitHistoryScan(engine: try engine(), repositoryPath: repository.path, threads: 2).run(walker)
 }
 
 func diffScan(_ repository: TemporaryRepository, _ selection: DiffSelection) throws -> ScanResult {
@@ -156,8 +156,7 @@ struct RepositoryShapeTests {
         let opened = try GitRepository(path: bare.url("repo.git").path)
         #expect(opened.isBare)
         let index = try GitHistoryWalker(repository: opened).run()
-        let result = GitHistoryScan(engine: try engine(), repositoryPath: bare.url("repo.git").path, threads: 2,
-                                    ignore: IgnoreRules()).run(index)
+        let result = GitHistoryScan(engine: try engine(), repositoryPath: bare.url("repo.git").path, threads: 2).run(index)
         #expect(result.findings.map(\.secret) == [token(20)])
     }
 
@@ -171,8 +170,7 @@ struct RepositoryShapeTests {
         let opened = try GitRepository(path: clone.url("shallow").path)
         let index = try GitHistoryWalker(repository: opened).run()
         #expect(index.notes.contains { $0.message.hasPrefix("shallow clone") })
-        let result = GitHistoryScan(engine: try engine(), repositoryPath: clone.url("shallow").path, threads: 1,
-                                    ignore: IgnoreRules()).run(index)
+        let result = GitHistoryScan(engine: try engine(), repositoryPath: clone.url("shallow").path, threads: 1).run(index)
         // The shallow tip still holds both files; what it cannot see is the commits before it.
         #expect(Set(result.findings.map(\.secret)) == [token(21), token(22)])
     }
