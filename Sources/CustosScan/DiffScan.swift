@@ -35,7 +35,7 @@ public struct DiffScan {
         var previousSecrets: [ObjectID: Set<SecretKey>] = [:]
         var result = ScanResult(findings: [], warnings: changes.warnings, summary: ScanSummary())
         for change in changes.files {
-            if ignore.isIgnored(change.path) {
+            if ignore.isIgnoredFile(change.path) {
                 result.summary.filesSkippedExcluded += 1
                 continue
             }

@@ -160,11 +160,11 @@ public struct GitBlobForest: Sendable {
                     stack.append((child, childStart[Int(child)]))
                 } else {
                     let node = Int(top.node)
-                    if wanted[node] { weight[node] += nodes[node].header.inflatedSize + 1 }
+                    if wanted[node] { weight[node] &+= nodes[node].header.inflatedSize &+ 1 }
                     if let parent = stack.last {
                         let parentNode = Int(parent.node)
                         worth[parentNode] = worth[parentNode] || worth[node]
-                        weight[parentNode] += weight[node]
+                        weight[parentNode] &+= weight[node]
                     }
                 }
             }

@@ -47,6 +47,17 @@ public struct GitIgnore: Sendable {
         scopes.apply(to: path, isDirectory: isDirectory, ignored: base.isIgnored(path, isDirectory: isDirectory))
     }
 
+    /// Whether the scan leaves out the file at `path`, or a folder above it (a diff lists files
+    /// by their whole path; a walk would not have entered an ignored folder).
+    public func isIgnoredFile(_ path: String) -> Bool {
+        var folderEnd = path.startIndex
+        while let slash = path[folderEnd...].firstIndex(of: "/") {
+            if isIgnored(String(path[..<slash]), isDirectory: true) { return true }
+            folderEnd = path.index(after: slash)
+        }
+        return isIgnored(path, isDirectory: false)
+    }
+
     /// Whether a gitignore-style line looks only at a path's last name: no slash but a
     /// trailing one, and no `**` (which spans folders).
     static func judgesNameOnly(_ line: String) -> Bool {

@@ -199,9 +199,8 @@ struct PackFile: Sendable {
             size |= UInt64(byte & 0x7f) << shift
             shift += 7
         }
-        guard size <= UInt64(PackStore.maxObjectBytes) else {
-            return PackEntryHeader(kind: .whole(.blob), inflatedSize: Int.max, dataOffset: position)
-        }
+        // Larger than custos reads: the size is kept just past the limit, so reading it says so.
+        let inflatedSize = Int(min(size, UInt64(PackStore.maxObjectBytes) + 1))
         let kind: PackEntryKind
         switch type {
         case 1...4:
@@ -226,7 +225,7 @@ struct PackFile: Sendable {
         default:
             return nil
         }
-        return PackEntryHeader(kind: kind, inflatedSize: Int(size), dataOffset: position)
+        return PackEntryHeader(kind: kind, inflatedSize: inflatedSize, dataOffset: position)
     }
 }
 
@@ -349,6 +348,8 @@ enum Delta {
             guard let sourceSize = varint(), let resultSize = varint() else { throw .damaged("delta header") }
             guard sourceSize == base.count else { throw .damaged("delta expects a \(sourceSize)-byte base, not \(base.count)") }
             guard resultSize <= PackStore.maxObjectBytes else { throw .tooLarge(resultSize) }
+            // A copy order of at most 8 bytes copies at most 64 KiB: a larger claim is a lie.
+            guard resultSize / 8192 <= delta.count else { throw .damaged("delta claims \(resultSize) bytes from \(delta.count)") }
             var written = 0
             var failure: PackReadError?
             let result = [UInt8](unsafeUninitializedCapacity: resultSize) { out, count in

@@ -40,6 +40,9 @@ struct Git: ParsableCommand {
     @Flag(name: .long, help: "List every commit and path where each secret's blob was added, not only the first.")
     var allProvenance = false
 
+    @Flag(name: .long, help: ArgumentHelp("Only walk the history and print what it holds (for benchmarks).", visibility: .hidden))
+    var walkOnly = false
+
     @OptionGroup var report: ReportOptions
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var ownersOptions: OwnersOptions
@@ -59,6 +62,17 @@ struct Git: ParsableCommand {
             opened = try GitRepository(path: repository)
         } catch {
             throw fatal("\(error)")
+        }
+        if walkOnly {
+            let started = Date()
+            do {
+                let index = try GitHistoryWalker(repository: opened, refs: branch.map { .revision($0) } ?? .allRefs,
+                                                 allProvenance: allProvenance, ignore: GitIgnore(lines: tuning.exclude)).run()
+                Console.error("custos: walked \(index.commitsWalked) commits and found \(index.blobs.count) blobs in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+            } catch {
+                throw fatal(error.message)
+            }
+            return
         }
         let result: ScanResult
         do {
