@@ -5,7 +5,7 @@ SWIFT ?= swift
 TARGET ?= fixtures
 # What building and scanning need, and what only the tests add (SARIF schema validation,
 # the report's headless-browser check).
-BUILD_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev libarchive-dev pkg-config git
+BUILD_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev libarchive-dev zlib1g-dev pkg-config git
 TEST_PACKAGES := $(BUILD_PACKAGES) python3 python3-jsonschema chromium pre-commit
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/custos

@@ -28,6 +28,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CGitZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "CustosCore",
                 dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -37,7 +39,7 @@ let package = Package(
                 plugins: ["EmbedRules"]),
         .target(name: "CustosEngine",
                 dependencies: ["CustosCore", "CustosRules", "CVectorscan", "CPCRE2"]),
-        .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2"]),
+        .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2", "CGitZlib"]),
         .target(name: "CustosOwners", dependencies: ["CustosCore", "CustosYAML"]),
         .target(name: "CustosReport", dependencies: ["CustosCore"]),
         .target(name: "CustosConfig",

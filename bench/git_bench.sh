@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Git history benchmark: custos against Kingfisher's git mode on a generated repository with
 # a long history (default 10,000 commits, ~100,000 distinct blobs, ~100 planted secrets that
-# are later deleted), plus the wall time of `custos protect --staged` from process start.
+# are later deleted), with git's read limits in the same run (`git rev-list --objects --all`
+# for the walk, `git cat-file --batch-all-objects --batch` for reading every object) and
+# custos's walk alone, plus the wall time of `custos protect --staged` from process start.
+# Real repositories at pinned commits: bench/git_real_bench.sh.
 # Usage: bench/git_bench.sh   (COMMITS=10000 RUNS=3 CUSTOS=.build/release/custos)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +25,17 @@ if [ ! -d "$REPO/.git" ]; then
 fi
 BLOBS=$(git -C "$REPO" rev-list --objects --all | git -C "$REPO" cat-file --batch-check='%(objecttype) %(rest)' | grep -c '^blob ')
 
-# Warm the cache for both tools (rule databases, page cache).
-"$CUSTOS" git "$REPO" --format jsonl --output /dev/null >/dev/null 2>&1 || true
-"$KINGFISHER" scan "$REPO" --no-validate --format json -o /dev/null >/dev/null 2>&1 || true
+# Warm the cache for both tools (rule databases, page cache). Reports go to files: never
+# point a benchmark's --output at a device.
+git -C "$REPO" cat-file --batch-all-objects --batch --unordered > /dev/null
+"$CUSTOS" git "$REPO" --format jsonl --output "$OUT/warm.jsonl" >/dev/null 2>&1 || true
+"$KINGFISHER" scan "$REPO" --no-validate --format json -o "$OUT/warm.json" >/dev/null 2>&1 || true
 
-
+measure rev-list bash -c "git -C '$REPO' rev-list --objects --all > /dev/null"
+measure cat-file bash -c "git -C '$REPO' cat-file --batch-all-objects --batch --unordered > /dev/null"
+measure walk "$CUSTOS" git "$REPO" --walk-only
 measure custos "$CUSTOS" git "$REPO" --format jsonl --no-redact --output "$OUT/custos.jsonl"
+measure custos-1 "$CUSTOS" git "$REPO" --threads 1 --format jsonl --no-redact --output "$OUT/custos-1.jsonl"
 measure kingfisher "$KINGFISHER" scan "$REPO" --no-validate --format json -o "$OUT/kingfisher.json"
 
 # protect --staged from process start: one small staged change in the same repository.
@@ -59,9 +67,12 @@ try:
 except Exception:
     kingfisher = []
 rows = []
-for name, secrets in (("custos", custos), ("kingfisher", kingfisher)):
+custos_one = [json.loads(line)["secret"] for line in open(f"{out}/custos-1.jsonl")]
+for name, secrets in (("custos", custos), ("custos-1", custos_one), ("kingfisher", kingfisher), ("rev-list", None), ("cat-file", None), ("walk", None)):
     wall, cpu, rss = map(float, open(f"{out}/{name}.summary").read().split())
-    rows.append(f"| {name} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {blobs / wall:,.0f} | {found(secrets)}/{len(planted)} |")
+    label = {"custos-1": "custos --threads 1", "rev-list": "git rev-list --objects --all", "cat-file": "git cat-file --batch-all-objects --batch",
+             "walk": "custos git --walk-only"}.get(name, name)
+    rows.append(f"| {label} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {blobs / wall:,.0f} | {'' if secrets is None else f'{found(secrets)}/{len(planted)}'} |")
 staged_median, staged_max = open(f"{out}/staged.summary").read().split()
 table = "\n".join([
     f"Repository: {commits:,} commits, {blobs:,} blobs, {len(planted)} planted secrets (deleted later); {cores} cores; median of runs",

@@ -1,3 +1,14 @@
+// The history walk: which blobs the selected references reach, and where each was first
+// seen (the commit that introduced it, and its path there). Commits are visited parents first,
+// so the first commit whose new trees hold a blob is the one that introduced it; a tree seen
+// before is skipped by id without being read, as `git rev-list --objects` does, so a commit
+// that changes one file costs the trees on that file's path and nothing that grows with the
+// rest of the tree. Trees and commits are read raw from the packs (GitObjectReader) and parsed
+// here; libgit2 gives the references and, at the end, the author and message of the few
+// commits a report names. `--all-provenance` needs every commit that added a blob at a path,
+// which only a comparison with each parent gives: that slower walk is GitProvenanceWalk.
+// The walk hands each new blob to a callback as it finds it, so scanning starts at once.
+
 import CGit2
 import CustosCore
 import Foundation
@@ -10,169 +21,91 @@ public enum RefSelection: Sendable {
     case revision(String)
 }
 
-/// Every blob reachable from the selected commits, each listed once, with the commits that
-/// added it at a path (oldest first: the first one introduced it).
-public struct HistoryIndex: Sendable {
-    public var blobs: [ObjectID] = []
-    public var provenance: [ObjectID: [CommitReference]] = [:]
-    public var commitsWalked = 0
-    /// Things the user should know: shallow history, skipped submodules, unreadable objects.
-    public var notes: [ScanWarning] = []
+/// Where a blob was found: a path in a commit (by its position in `HistoryIndex.commits`).
+public struct BlobSighting: Sendable, Hashable {
+    public var blob: ObjectID
+    public var path: String
+    public var commit: Int
 }
 
-/// Walks commits oldest first and compares each commit's tree with its parents' trees, so a
-/// blob is recorded where it first appears and every later commit that only carries it along
-/// costs nothing. Unchanged subtrees are skipped by id without being opened.
+/// Every blob reachable from the selected commits, each listed once with where it was first
+/// seen, and with `--all-provenance` every other commit that added it at a path.
+public struct HistoryIndex: Sendable {
+    /// Commits by the number sightings refer to them by.
+    public var commits: [ObjectID] = []
+    /// Each blob once, in the order found, with its first sighting.
+    public var blobs: [BlobSighting] = []
+    /// Later commits that added a blob at a path (with `--all-provenance`), oldest first.
+    public var laterSightings: [ObjectID: [BlobSighting]] = [:]
+    public var commitsWalked = 0
+    /// Blobs left out by ignore rules (counted where they were met, not below ignored folders).
+    public var blobsExcluded = 0
+    /// Things the user should know: shallow history, skipped submodules, unreadable objects.
+    public var notes: [ScanWarning] = []
+
+    public init() {}
+
+    /// Every sighting of `blob`, the first one first.
+    public func sightings(of first: BlobSighting) -> [BlobSighting] {
+        [first] + (laterSightings[first.blob] ?? [])
+    }
+}
+
+/// Walks the history of a repository; see the file comment.
 public struct GitHistoryWalker {
-    let repository: GitRepository
+    public let repository: GitRepository
     let refs: RefSelection
     let allProvenance: Bool
-    /// Commits reachable from this revision are not walked (`--since-commit`).
-    let hidden: String?
+    let ignore: GitIgnore
 
     public init(repository: GitRepository, refs: RefSelection = .allRefs, allProvenance: Bool = false,
-                hiding hidden: String? = nil) {
+                ignore: GitIgnore = GitIgnore()) {
         self.repository = repository
         self.refs = refs
         self.allProvenance = allProvenance
-        self.hidden = hidden
+        self.ignore = ignore
     }
 
+    /// Walks the whole history and returns the index.
     public func run() throws(GitError) -> HistoryIndex {
-        var state = WalkState(allProvenance: allProvenance)
+        try run(store: PackStore(objectsDirectory: repository.objectsDirectory)) { _, _ in }
+    }
+
+    /// Walks the history, calling `found` with each new blob, and the commit it was found in,
+    /// as it is found.
+    public func run(store: PackStore, found: (BlobSighting, ObjectID) -> Void) throws(GitError) -> HistoryIndex {
+        var index = HistoryIndex()
         if repository.isShallow {
-            state.index.notes.append(ScanWarning(.incompleteHistory, path: repository.path,
-                message: "shallow clone: commits before the shallow boundary are not in this repository and were not scanned"))
+            index.notes.append(ScanWarning(.incompleteHistory, path: repository.path,
+                message: "shallow clone: commits before the shallow boundary are not in this repository and were not scanned. \(GitRepository.deepenAdvice)"))
         }
         let tips: [ObjectID]
         switch refs {
         case .allRefs:
-            tips = try repository.referencedCommits()
+            let referenced = try repository.referencedCommits()
+            tips = referenced.commits
+            index.notes += referenced.warnings
         case let .revision(revision):
             tips = [try repository.resolveCommit(revision)]
         }
-        let hiddenCommits = try hidden.map { hidden throws(GitError) in
-            Set(CommitGraph(repository: repository, tips: [try repository.resolveCommit(hidden)]).parentsFirst().order)
-        } ?? []
-        let graph = CommitGraph(repository: repository, tips: tips).parentsFirst()
+        let reader = GitObjectReader(store: store, repositoryPath: repository.path, cacheBytes: 96 << 20)
+        let graph = CommitGraph(reader: reader, tips: tips).parentsFirst()
         for missing in graph.missing {
-            state.index.notes.append(ScanWarning(.incompleteHistory, path: repository.path,
-                message: "commit \(missing) is referenced but not in the repository (shallow or damaged history); what lies behind it was not scanned"))
+            index.notes.append(ScanWarning(.incompleteHistory, path: repository.path,
+                message: "commit \(missing.id) is referenced but cannot be read (shallow or damaged history: \(missing.reason)); what lies behind it was not scanned"))
         }
-        for commit in graph.order where !hiddenCommits.contains(commit) {
-            visitCommit(commit.oid, &state)
+        index.commits = graph.order.map(\.id)
+        if allProvenance {
+            GitProvenanceWalk(repository: repository, ignore: ignore).run(graph.order, into: &index, found: found)
+        } else {
+            var walk = FirstSightingWalk(reader: reader, ignore: ignore)
+            walk.run(graph.order, into: &index, found: found)
         }
-        return state.index
+        return index
     }
 
-    private struct WalkState {
-        var index = HistoryIndex()
-        var seenTrees = Set<ObjectID>()
-        var blobPosition: [ObjectID: Int] = [:]
-        var notedSubmodules = Set<String>()
-        let allProvenance: Bool
-
-        init(allProvenance: Bool) {
-            self.allProvenance = allProvenance
-        }
-    }
-
-    private func visitCommit(_ id: git_oid, _ state: inout WalkState) {
-        var oid = id
-        var commit: OpaquePointer?
-        guard git_commit_lookup(&commit, repository.pointer, &oid) == 0, let commit else {
-            state.index.notes.append(ScanWarning(.unreadableObject, path: repository.path,
-                message: "commit \(ObjectID(id)) cannot be read: \(GitError.last("lookup").message)"))
-            return
-        }
-        defer { git_commit_free(commit) }
-        state.index.commitsWalked += 1
-        var tree: OpaquePointer?
-        guard git_commit_tree(&tree, commit) == 0, let tree else {
-            state.index.notes.append(ScanWarning(.unreadableObject, path: repository.path,
-                message: "the tree of commit \(ObjectID(id)) cannot be read: \(GitError.last("tree").message)"))
-            return
-        }
-        defer { git_tree_free(tree) }
-        var parents: [OpaquePointer] = []
-        for number in 0..<git_commit_parentcount(commit) {
-            var parent: OpaquePointer?
-            var parentTree: OpaquePointer?
-            if git_commit_parent(&parent, commit, number) == 0, let parent {
-                if git_commit_tree(&parentTree, parent) == 0, let parentTree { parents.append(parentTree) }
-                git_commit_free(parent)
-            }
-        }
-        defer { parents.forEach { git_tree_free($0) } }
-        let reference = Self.reference(commit, id: id)
-        compare(tree, against: parents, prefix: "", commit: reference, &state)
-    }
-
-    /// Records blobs in `tree` that none of `parents` has at the same path.
-    private func compare(_ tree: OpaquePointer, against parents: [OpaquePointer], prefix: String,
-                         commit: CommitReference, _ state: inout WalkState) {
-        let treeID = ObjectID(git_tree_id(tree).pointee)
-        if !state.allProvenance {
-            // Every blob below a tree seen before was recorded when it was first seen.
-            guard state.seenTrees.insert(treeID).inserted else { return }
-        }
-        for index in 0..<git_tree_entrycount(tree) {
-            guard let entry = git_tree_entry_byindex(tree, index) else { continue }
-            let name = String(cString: git_tree_entry_name(entry))
-            let entryID = git_tree_entry_id(entry).pointee
-            let parentEntries = parents.compactMap { git_tree_entry_byname($0, name) }
-            // Unchanged from some parent: this commit only carries it along.
-            if parentEntries.contains(where: { Self.sameID(git_tree_entry_id($0).pointee, entryID) }) { continue }
-            let path = prefix.isEmpty ? name : prefix + "/" + name
-            switch git_tree_entry_type(entry) {
-            case GIT_OBJECT_BLOB:
-                record(ObjectID(entryID), path: path, commit: commit, &state)
-            case GIT_OBJECT_TREE:
-                var subtree: OpaquePointer?
-                guard git_tree_lookup(&subtree, repository.pointer, git_tree_entry_id(entry)) == 0, let subtree else {
-                    state.index.notes.append(ScanWarning(.unreadableObject, path: path,
-                        message: "tree \(ObjectID(entryID)) at commit \(commit.commit.prefix(12)) cannot be read: \(GitError.last("tree").message)"))
-                    continue
-                }
-                defer { git_tree_free(subtree) }
-                var parentSubtrees: [OpaquePointer] = []
-                for parentEntry in parentEntries where git_tree_entry_type(parentEntry) == GIT_OBJECT_TREE {
-                    var parentSubtree: OpaquePointer?
-                    if git_tree_lookup(&parentSubtree, repository.pointer, git_tree_entry_id(parentEntry)) == 0, let parentSubtree {
-                        parentSubtrees.append(parentSubtree)
-                    }
-                }
-                defer { parentSubtrees.forEach { git_tree_free($0) } }
-                compare(subtree, against: parentSubtrees, prefix: path, commit: commit, &state)
-            case GIT_OBJECT_COMMIT:
-                if state.notedSubmodules.insert(path).inserted {
-                    state.index.notes.append(ScanWarning(.storedElsewhere, path: path, message: "submodule skipped (scan its repository separately)"))
-                }
-            default:
-                continue
-            }
-        }
-    }
-
-    private func record(_ blob: ObjectID, path: String, commit: CommitReference, _ state: inout WalkState) {
-        var reference = commit
-        reference.path = path
-        if state.blobPosition[blob] == nil {
-            state.blobPosition[blob] = state.index.blobs.count
-            state.index.blobs.append(blob)
-            state.index.provenance[blob] = [reference]
-        } else if state.allProvenance {
-            state.index.provenance[blob, default: []].append(reference)
-        }
-    }
-
-    private static func sameID(_ a: git_oid, _ b: git_oid) -> Bool {
-        var a = a
-        var b = b
-        return git_oid_equal(&a, &b) == 1
-    }
-
-    static func reference(_ commit: OpaquePointer, id: git_oid) -> CommitReference {
+    /// The commit's author, date and summary, as reports show them.
+    public static func reference(_ commit: OpaquePointer, id: git_oid) -> CommitReference {
         let author = git_commit_author(commit)?.pointee
         let name = author?.name.map { String(cString: $0) } ?? ""
         let email = author?.email.map { String(cString: $0) } ?? ""
@@ -193,49 +126,127 @@ public struct GitHistoryWalker {
     }
 }
 
-/// The commits reachable from some tips, parents before children. libgit2 1.5's revision walk
-/// stops at the first missing parent (shallow clones, damaged repositories); this walk notes
-/// missing commits and goes on.
+/// Builds the `CommitReference`s a report shows, reading each commit once through libgit2.
+public final class CommitDescriber {
+    private let repository: GitRepository
+    private var described: [ObjectID: CommitReference] = [:]
+
+    public init(repository: GitRepository) {
+        self.repository = repository
+    }
+
+    /// The commit's reference with `path`; a commit that cannot be read is named by its id alone.
+    public func reference(_ id: ObjectID, path: String) -> CommitReference {
+        var reference = described[id] ?? {
+            var oid = id.oid
+            var commit: OpaquePointer?
+            guard git_commit_lookup(&commit, repository.pointer, &oid) == 0, let commit else {
+                return CommitReference(commit: id.description, path: "", author: "", email: "", date: "", summary: "")
+            }
+            defer { git_commit_free(commit) }
+            return GitHistoryWalker.reference(commit, id: oid)
+        }()
+        described[id] = reference
+        reference.path = path
+        return reference
+    }
+}
+
+/// A commit as the walk needs it: its tree and parents.
+struct CommitNode: Sendable {
+    var id: ObjectID
+    var tree: ObjectID
+    var parents: [ObjectID]
+
+    /// Parses a raw commit's `tree` and `parent` headers; nil when they are not there.
+    init?(id: ObjectID, raw: [UInt8]) {
+        self.id = id
+        var parents: [ObjectID] = []
+        var tree: ObjectID?
+        var lineStart = 0
+        raw.withUnsafeBufferPointer { bytes in
+            while lineStart < bytes.count {
+                let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+                if line.isEmpty { break }  // the headers end at the first empty line
+                if line.starts(with: Self.treePrefix) {
+                    tree = ObjectID(hex: line.dropFirst(Self.treePrefix.count))
+                } else if line.starts(with: Self.parentPrefix) {
+                    if let parent = ObjectID(hex: line.dropFirst(Self.parentPrefix.count)) { parents.append(parent) }
+                } else if tree != nil {
+                    break  // author, committer, and the rest: nothing the walk needs
+                }
+                lineStart = lineEnd + 1
+            }
+        }
+        guard let tree else { return nil }
+        self.tree = tree
+        self.parents = parents
+    }
+
+    private static let treePrefix = Array("tree ".utf8)
+    private static let parentPrefix = Array("parent ".utf8)
+}
+
+/// The commits reachable from some tips, parents before children. A parent that cannot be
+/// read (shallow clones, damaged repositories) is noted and the walk goes on.
 struct CommitGraph {
-    let repository: GitRepository
+    let reader: GitObjectReader
     let tips: [ObjectID]
 
-    func parentsFirst() -> (order: [ObjectID], missing: [ObjectID]) {
-        var order: [ObjectID] = []
-        var missing: [ObjectID] = []
-        var done = Set<ObjectID>()
-        var entered = Set<ObjectID>()
+    /// Commits walked at most: a bound on the walk, far above any real history.
+    static let maxCommits = 50_000_000
+
+    func parentsFirst() -> (order: [CommitNode], missing: [(id: ObjectID, reason: String)]) {
+        var order: [CommitNode] = []
+        var missing: [(id: ObjectID, reason: String)] = []
+        var done = ObjectIDSet()
+        var entered = ObjectIDSet()
         // Iterative depth-first post-order: a commit is emitted once all its parents are.
-        var stack: [(id: ObjectID, parents: [ObjectID]?)] = tips.reversed().map { ($0, nil) }
-        while var top = stack.popLast() {
+        var stack: [(node: CommitNode?, id: ObjectID, next: Int)] = tips.reversed().map { (nil, $0, 0) }
+        while var top = stack.popLast(), order.count < Self.maxCommits {
             if done.contains(top.id) { continue }
-            if top.parents == nil {
-                guard entered.insert(top.id).inserted else { continue }
-                guard let parents = parentIDs(of: top.id) else {
-                    missing.append(top.id)
+            if top.node == nil {
+                guard entered.insert(top.id) else { continue }
+                switch load(top.id) {
+                case let .success(node):
+                    top.node = node
+                case let .failure(reason):
+                    missing.append((top.id, reason))
                     done.insert(top.id)
                     continue
                 }
-                top.parents = parents
             }
-            if let next = top.parents!.first(where: { !done.contains($0) && !entered.contains($0) }) {
+            let parents = top.node!.parents
+            while top.next < parents.count, done.contains(parents[top.next]) || entered.contains(parents[top.next]) {
+                top.next += 1
+            }
+            if top.next < parents.count {
+                let next = parents[top.next]
                 stack.append(top)
-                stack.append((next, nil))
+                stack.append((nil, next, 0))
             } else {
                 done.insert(top.id)
-                order.append(top.id)
+                order.append(top.node!)
             }
         }
         return (order, missing)
     }
 
-    private func parentIDs(of id: ObjectID) -> [ObjectID]? {
-        var oid = id.oid
-        var commit: OpaquePointer?
-        guard git_commit_lookup(&commit, repository.pointer, &oid) == 0, let commit else { return nil }
-        defer { git_commit_free(commit) }
-        return (0..<git_commit_parentcount(commit)).compactMap { index in
-            git_commit_parent_id(commit, index).map { ObjectID($0.pointee) }
+    private enum Loaded {
+        case success(CommitNode)
+        case failure(String)
+    }
+
+    private func load(_ id: ObjectID) -> Loaded {
+        do {
+            let object = try reader.read(id)
+            guard object.kind == .commit, let node = CommitNode(id: id, raw: object.bytes) else {
+                return .failure("object \(id) is not a commit")
+            }
+            return .success(node)
+        } catch {
+            return .failure(error.message)
         }
     }
 }

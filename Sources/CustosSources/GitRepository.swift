@@ -8,6 +8,12 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     let middle: UInt64
     let low: UInt32
 
+    init(high: UInt64, middle: UInt64, low: UInt32) {
+        self.high = high
+        self.middle = middle
+        self.low = low
+    }
+
     init(_ oid: git_oid) {
         var copy = oid
         let (h, m, l) = withUnsafeBytes(of: &copy.id) { raw in
@@ -31,11 +37,41 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var oid = self.oid
-        var text = [CChar](repeating: 0, count: 41)
-        git_oid_fmt(&text, &oid)
-        text[40] = 0
-        return String(cString: text)
+        let digits = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: (high, middle, low)) { raw in
+            String(unsafeUninitializedCapacity: 40) { text in
+                for index in 0..<20 {
+                    text[2 * index] = digits[Int(raw[index] >> 4)]
+                    text[2 * index + 1] = digits[Int(raw[index] & 15)]
+                }
+                return 40
+            }
+        }
+    }
+
+    /// Parses 40 hexadecimal digits (either case); nil for anything else.
+    public init?<Bytes: Collection>(hex: Bytes) where Bytes.Element == UInt8 {
+        guard hex.count == 40 else { return nil }
+        var raw = (UInt64(0), UInt64(0), UInt32(0))
+        let parsed = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+            var iterator = hex.makeIterator()
+            for index in 0..<20 {
+                guard let high = iterator.next().flatMap(Self.nibble), let low = iterator.next().flatMap(Self.nibble) else { return false }
+                out[index] = high << 4 | low
+            }
+            return true
+        }
+        guard parsed else { return nil }
+        self.init(high: raw.0, middle: raw.1, low: raw.2)
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
 
@@ -98,11 +134,26 @@ public final class GitRepository {
         git_repository_workdir(pointer).map { String(cString: $0) }
     }
 
+    /// What to run when a shallow clone lacks history a scan needs.
+    public static let deepenAdvice = "Fetch more history and run again: git fetch --deepen=100 (as often as needed) or git fetch --unshallow."
+
     /// Resolves a revision expression (`main`, `HEAD~3`, a commit id) to a commit id.
     public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID {
+        try resolveCommit(revision, role: nil)
+    }
+
+    /// Resolves a revision that a scan cannot do without (`role` says which: "the base of the
+    /// range"); the error says what to fetch when a shallow clone is why it is missing.
+    public func resolveCommit(_ revision: String, role: String?) throws(GitError) -> ObjectID {
         var object: OpaquePointer?
         guard git_revparse_single(&object, pointer, revision) == 0, let object else {
-            throw GitError.last("unknown revision '\(revision)'")
+            var message = GitError.last("unknown revision '\(revision)'\(role.map { " (\($0))" } ?? "")").message
+            if role != nil {
+                message += isShallow
+                    ? ". This is a shallow clone, which may not hold it: fetch it (git fetch origin \(revision)) or more history (git fetch --deepen=100, or git fetch --unshallow); nothing was scanned"
+                    : ". Fetch it (git fetch origin \(revision)) or name a commit this repository holds; nothing was scanned"
+            }
+            throw GitError(message)
         }
         defer { git_object_free(object) }
         var commit: OpaquePointer?
@@ -113,21 +164,75 @@ public final class GitRepository {
         return ObjectID(git_object_id(commit).pointee)
     }
 
-    /// Every commit a reference (branch, tag, remote, stash) or HEAD points at, in name order.
-    public func referencedCommits() throws(GitError) -> [ObjectID] {
+    /// Every commit a reference (branch, tag, remote, stash) or HEAD points at, in name order,
+    /// and a warning for each reference whose object cannot be read (a damaged repository).
+    /// References to trees or blobs (rare, and legitimate) name no commit and no warning.
+    public func referencedCommits() throws(GitError) -> (commits: [ObjectID], warnings: [ScanWarning]) {
         var names = git_strarray()
         guard git_reference_list(&names, pointer) == 0 else {
             throw GitError.last("cannot list the references of \(path)")
         }
         defer { git_strarray_dispose(&names) }
         var commits: [ObjectID] = []
+        var warnings: [ScanWarning] = []
         var seen = Set<ObjectID>()
         let all = (0..<names.count).compactMap { names.strings[$0].map { String(cString: $0) } }.sorted() + ["HEAD"]
         for name in all {
-            // References to trees or blobs (rare) and dangling ones name no commit.
-            if let commit = try? resolveCommit(name), seen.insert(commit).inserted { commits.append(commit) }
+            switch peeledCommit(name) {
+            case let .commit(id):
+                if seen.insert(id).inserted { commits.append(id) }
+            case .notACommit, .unborn:
+                continue
+            case let .unreadable(message):
+                warnings.append(ScanWarning(.unreadableObject, path: path,
+                    message: "reference \(name) cannot be read: \(message); the history behind it was not scanned"))
+            }
         }
-        return commits
+        return (commits, warnings)
+    }
+
+    private enum PeeledReference {
+        case commit(ObjectID)
+        case notACommit
+        case unborn
+        case unreadable(String)
+    }
+
+    /// What a reference leads to, telling a missing object from one that is no commit.
+    private func peeledCommit(_ name: String) -> PeeledReference {
+        var reference: OpaquePointer?
+        guard git_reference_lookup(&reference, pointer, name) == 0, let reference else {
+            return .unreadable(GitError.last("lookup").message)
+        }
+        defer { git_reference_free(reference) }
+        var resolved: OpaquePointer?
+        guard git_reference_resolve(&resolved, reference) == 0, let resolved else {
+            // A symbolic reference to a branch with no commit yet (HEAD in a new repository).
+            return .unborn
+        }
+        defer { git_reference_free(resolved) }
+        guard let target = git_reference_target(resolved) else { return .unborn }
+        var object: OpaquePointer?
+        var oid = target.pointee
+        guard git_object_lookup(&object, pointer, &oid, GIT_OBJECT_ANY) == 0, let object else {
+            return .unreadable("object \(ObjectID(target.pointee)) \(GitError.last("lookup").message)")
+        }
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        guard git_object_peel(&commit, object, GIT_OBJECT_COMMIT) == 0, let commit else {
+            if git_object_type(object) == GIT_OBJECT_TAG {
+                // A tag whose target is missing is damage; a tag of a tree or blob is not.
+                var peeled: OpaquePointer?
+                if git_object_peel(&peeled, object, GIT_OBJECT_ANY) == 0, let peeled {
+                    git_object_free(peeled)
+                    return .notACommit
+                }
+                return .unreadable("tag \(ObjectID(target.pointee)) points at an object that cannot be read")
+            }
+            return .notACommit
+        }
+        defer { git_object_free(commit) }
+        return .commit(ObjectID(git_object_id(commit).pointee))
     }
 
     /// The `origin` remote's URL, if there is one.
@@ -150,6 +255,33 @@ public final class GitRepository {
         defer { git_reference_free(reference) }
         guard git_reference_is_branch(reference) == 1 else { return nil }
         return git_reference_shorthand(reference).map { String(cString: $0) }
+    }
+
+    /// The directory that holds the object database (`.git/objects`, shared by worktrees).
+    public var objectsDirectory: String {
+        let common = git_repository_commondir(pointer).map { String(cString: $0) } ?? path
+        return (common.hasSuffix("/") ? common : common + "/") + "objects"
+    }
+
+    /// Reads any object through libgit2 (loose objects, and whatever the pack reader cannot find).
+    public func readObject(_ id: ObjectID) throws(GitError) -> GitObject {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, pointer) == 0, let odb else { throw GitError.last("cannot open the object database") }
+        defer { git_odb_free(odb) }
+        var oid = id.oid
+        var object: OpaquePointer?
+        guard git_odb_read(&object, odb, &oid) == 0, let object else { throw GitError.last("cannot read object \(id)") }
+        defer { git_odb_object_free(object) }
+        let size = git_odb_object_size(object)
+        guard let kind = GitObjectKind(rawValue: UInt8(truncatingIfNeeded: git_odb_object_type(object).rawValue)) else {
+            throw GitError("object \(id) has an unknown type")
+        }
+        guard size <= PackStore.maxObjectBytes else {
+            throw GitError("object \(id) is \(size) bytes, more than the \(PackStore.maxObjectBytes) custos reads into memory")
+        }
+        let data = git_odb_object_data(object)
+        let bytes = data.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+        return GitObject(kind: kind, bytes: bytes)
     }
 
     /// Calls `body` with a blob's bytes (valid only during the call), or returns an error.

@@ -12,7 +12,14 @@ struct Git: ParsableCommand {
         abstract: "Scan git history: every reachable blob once, attributed to the commit that introduced it.",
         discussion: """
             By default the full history of all references. --range A..B and --since-commit C \
-            report only secrets on lines added in those commits, for CI.
+            report only secrets on lines added in those commits, for CI (and, in files that are \
+            not line text, such as archives and databases, secrets the previous version did not hold).
+
+            .custosignore files are read as committed in the snapshot the scan answers for: \
+            HEAD (or the --branch tip) for a history scan, the end of the range for --range and \
+            --since-commit. Exit status 3 when part of the history could not be seen (a shallow \
+            clone, an unreadable object); 2 when a range's base is not in the repository (the \
+            message says what to fetch).
             """)
 
     @Argument(help: ArgumentHelp("The repository (a working tree or a bare repository).", valueName: "repo"))
@@ -32,6 +39,9 @@ struct Git: ParsableCommand {
 
     @Flag(name: .long, help: "List every commit and path where each secret's blob was added, not only the first.")
     var allProvenance = false
+
+    @Flag(name: .long, help: ArgumentHelp("Only walk the history and print what it holds (for benchmarks).", visibility: .hidden))
+    var walkOnly = false
 
     @OptionGroup var report: ReportOptions
     @OptionGroup var ruleOptions: RuleOptions
@@ -55,11 +65,21 @@ struct Git: ParsableCommand {
         } catch {
             throw fatal("\(error)")
         }
-        var ignore = IgnoreRules()
-        ignore.add(lines: (config?.exclude ?? []) + tuning.exclude)
+        let excludes = (config?.exclude ?? []) + tuning.exclude
+        if walkOnly {
+            let started = Date()
+            do {
+                let index = try GitHistoryWalker(repository: opened, refs: branch.map { .revision($0) } ?? .allRefs,
+                                                 allProvenance: allProvenance, ignore: GitIgnore(lines: excludes)).run()
+                Console.error("custos: walked \(index.commitsWalked) commits and found \(index.blobs.count) blobs in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+            } catch {
+                throw fatal(error.message)
+            }
+            return
+        }
         let result: ScanResult
         do {
-            result = try scan(opened, engine: engine, ignore: ignore)
+            result = try scan(opened, engine: engine, excludes: excludes)
         } catch {
             throw fatal(error.message)
         }
@@ -70,18 +90,38 @@ struct Git: ParsableCommand {
 }
 
 extension Git {
-    private func scan(_ opened: GitRepository, engine: Engine, ignore: IgnoreRules) throws(GitError) -> ScanResult {
+    private func scan(_ opened: GitRepository, engine: Engine, excludes: [String]) throws(GitError) -> ScanResult {
         if let range {
             let parts = range.components(separatedBy: "..")
             let end = parts.count > 1 && !parts[1].isEmpty ? parts[1] : "HEAD"
-            return try DiffScan(engine: engine, repository: opened, ignore: ignore).run(.range(from: parts[0], to: end))
+            return try diffScan(opened, engine: engine, from: parts[0], to: end, excludes: excludes)
         }
         if let sinceCommit {
-            return try DiffScan(engine: engine, repository: opened, ignore: ignore).run(.range(from: sinceCommit, to: branch ?? "HEAD"))
+            return try diffScan(opened, engine: engine, from: sinceCommit, to: branch ?? "HEAD", excludes: excludes)
         }
         let refs: RefSelection = branch.map { .revision($0) } ?? .allRefs
-        let index = try GitHistoryWalker(repository: opened, refs: refs, allProvenance: allProvenance).run()
-        return GitHistoryScan(engine: engine, repositoryPath: repository, threads: tuning.threads, ignore: ignore).run(index)
+        let snapshot = try branch.map { revision throws(GitError) in try opened.resolveCommit(revision) } ?? opened.headCommit
+        let (ignore, ignoreWarnings) = self.ignore(at: snapshot, in: opened, excludes: excludes)
+        let walker = GitHistoryWalker(repository: opened, refs: refs, allProvenance: allProvenance, ignore: ignore)
+        var result = try GitHistoryScan(engine: engine, repositoryPath: repository, threads: tuning.threads).run(walker)
+        result.warnings += ignoreWarnings
+        return result
+    }
+
+    private func diffScan(_ opened: GitRepository, engine: Engine, from: String, to: String, excludes: [String]) throws(GitError) -> ScanResult {
+        let end = try opened.resolveCommit(to, role: "the end of the range")
+        let (ignore, ignoreWarnings) = self.ignore(at: end, in: opened, excludes: excludes)
+        var result = try DiffScan(engine: engine, repository: opened, ignore: ignore).run(.range(from: from, to: to))
+        result.warnings += ignoreWarnings
+        return result
+    }
+
+    /// The defaults, the configuration's `exclude:` and `--exclude`, then the `.custosignore`
+    /// files committed in `snapshot`.
+    private func ignore(at snapshot: ObjectID?, in opened: GitRepository, excludes: [String]) -> (GitIgnore, [ScanWarning]) {
+        var ignore = GitIgnore(lines: excludes)
+        let warnings = snapshot.map { ignore.addIgnoreFiles(ofCommit: $0, in: opened) } ?? []
+        return (ignore, warnings)
     }
 }
 

@@ -51,7 +51,11 @@ struct Protect: ParsableCommand {
             let named = Set(files.map(Self.normalized))
             let staged = try Set(GitDiffReader(repository: opened).changes(.staged).map(\.path))
             if named.isEmpty || named.isSubset(of: staged) {
-                var changes = try DiffScan(engine: engine, repository: opened, ignore: ignore).run(.staged)
+                // The .custosignore files the commit will hold: those in the index.
+                var stagedIgnore = GitIgnore(lines: (config?.exclude ?? []) + exclude)
+                let ignoreWarnings = stagedIgnore.addIgnoreFilesOfIndex(in: opened)
+                var changes = try DiffScan(engine: engine, repository: opened, ignore: stagedIgnore).run(.staged)
+                changes.warnings += ignoreWarnings
                 if !named.isEmpty { changes.findings.removeAll { !named.contains($0.origin.artifactPath) } }
                 result = changes
             } else {

@@ -7,10 +7,10 @@ import CustosTestSupport
 import Foundation
 import Testing
 
-func historyScan(_ repository: TemporaryRepository, allProvenance: Bool = false) throws -> ScanResult {
+func historyScan(_ repository: TemporaryRepository, allProvenance: Bool = false, ignore: GitIgnore = GitIgnore()) throws -> ScanResult {
     let opened = try GitRepository(path: repository.path)
-    let index = try GitHistoryWalker(repository: opened, allProvenance: allProvenance).run()
-    return GitHistoryScan(engine: try engine(), repositoryPath: repository.path, threads: 2, ignore: IgnoreRules()).run(index)
+    let walker = GitHistoryWalker(repository: opened, allProvenance: allProvenance, ignore: ignore)
+    return try GitHistoryScan(engine: try engine(), repositoryPath: repository.path, threads: 2).run(walker)
 }
 
 func diffScan(_ repository: TemporaryRepository, _ selection: DiffSelection) throws -> ScanResult {
@@ -156,8 +156,7 @@ struct RepositoryShapeTests {
         let opened = try GitRepository(path: bare.url("repo.git").path)
         #expect(opened.isBare)
         let index = try GitHistoryWalker(repository: opened).run()
-        let result = GitHistoryScan(engine: try engine(), repositoryPath: bare.url("repo.git").path, threads: 2,
-                                    ignore: IgnoreRules()).run(index)
+        let result = GitHistoryScan(engine: try engine(), repositoryPath: bare.url("repo.git").path, threads: 2).run(index)
         #expect(result.findings.map(\.secret) == [token(20)])
     }
 
@@ -171,8 +170,7 @@ struct RepositoryShapeTests {
         let opened = try GitRepository(path: clone.url("shallow").path)
         let index = try GitHistoryWalker(repository: opened).run()
         #expect(index.notes.contains { $0.message.hasPrefix("shallow clone") })
-        let result = GitHistoryScan(engine: try engine(), repositoryPath: clone.url("shallow").path, threads: 1,
-                                    ignore: IgnoreRules()).run(index)
+        let result = GitHistoryScan(engine: try engine(), repositoryPath: clone.url("shallow").path, threads: 1).run(index)
         // The shallow tip still holds both files; what it cannot see is the commits before it.
         #expect(Set(result.findings.map(\.secret)) == [token(21), token(22)])
     }
@@ -190,4 +188,149 @@ struct RepositoryShapeTests {
         #expect(result.warnings.contains { $0.path == "model.bin" && $0.message.hasPrefix("Git LFS pointer") })
         #expect(result.warnings.contains { $0.path == "vendor/sub" && $0.message.hasPrefix("submodule skipped") })
     }
+}
+
+@Suite("History scans read packs as they read loose objects (issue 18)")
+struct PackedHistoryTests {
+    /// A history where secrets come and go in files that change a little each commit, on two
+    /// branches, so packing makes delta chains of blobs and trees.
+    func evolvingRepository() throws -> TemporaryRepository {
+        let repository = try TemporaryRepository()
+        var lines = (0..<120).map { "setting_\($0) = value number \($0) of the application" }
+        for number in 0..<30 {
+            lines[(number * 11) % lines.count] = "setting_changed_\(number) = \(number)"
+            if number % 7 == 3 { lines.append("TOKEN_\(number)=\(token(100 + number))") }
+            if number % 9 == 5 { lines.removeAll { $0.hasPrefix("TOKEN_") } }
+            try repository.commit("step \(number)", ["config/app.cfg": lines.joined(separator: "\n") + "\n",
+                                                      "config/copy/app.cfg": lines.prefix(60).joined(separator: "\n") + "\n"])
+            if number == 15 {
+                try repository.git("checkout", "-q", "-b", "side")
+                try repository.commit("side secret", ["side.env": "T=\(token(200))\n"])
+                try repository.git("checkout", "-q", "main")
+            }
+        }
+        return repository
+    }
+
+    func described(_ result: ScanResult) -> [String] {
+        result.findings.map { "\($0.secret) \($0.path) \($0.start.line) \($0.git?.blob ?? "") \($0.git?.introducedBy?.commit ?? "")" }.sorted()
+    }
+
+    @Test("a packed history gives the same findings, blobs and introducing commits as loose, with 1 or 3 threads")
+    func packedEqualsLoose() throws {
+        let repository = try evolvingRepository()
+        let loose = try historyScan(repository)
+        #expect(loose.findings.count >= 4)
+        try pack(repository, aggressive: true)
+        let opened = try GitRepository(path: repository.path)
+        for threads in [1, 3] {
+            let packed = try GitHistoryScan(engine: try engine(), repositoryPath: repository.path, threads: threads)
+                .run(GitHistoryWalker(repository: opened))
+            #expect(described(packed) == described(loose))
+            #expect(packed.summary.filesScanned == loose.summary.filesScanned)
+            #expect(packed.warnings.isEmpty)
+        }
+        let all = try historyScan(repository, allProvenance: true)
+        #expect(all.findings.count == loose.findings.count)
+    }
+
+    @Test("the walk finds every blob git lists, each once")
+    func walkMatchesGit() throws {
+        let repository = try evolvingRepository()
+        try pack(repository)
+        let index = try GitHistoryWalker(repository: try GitRepository(path: repository.path)).run()
+        let listed = try repository.git("rev-list", "--objects", "--all").split(separator: "\n").map { String($0.prefix(40)) }
+        let blobs = try Set(listed.filter { try repository.git("cat-file", "-t", $0) == "blob" })
+        #expect(Set(index.blobs.map(\.blob.description)) == blobs)
+        #expect(index.blobs.count == blobs.count)
+    }
+}
+
+@Suite("Ignore rules in history and diff scans (issue 12)")
+struct GitIgnoreScanTests {
+    @Test("a folder ignored at one path is still scanned where the same tree sits elsewhere")
+    func sameTreeTwoPlaces() throws {
+        let repository = try TemporaryRepository()
+        try repository.commit("vendored", ["third_party/lib/app.env": "T=\(token(30))\n"])
+        try repository.git("mv", "third_party/lib", "lib")
+        try repository.commit("moved")
+        let result = try historyScan(repository, ignore: GitIgnore(lines: ["third_party/"]))
+        #expect(result.findings.map(\.path) == ["lib/app.env"])
+        #expect(try historyScan(repository, ignore: GitIgnore(lines: ["/lib/", "third_party/"])).findings.isEmpty)
+    }
+
+    @Test("name rules leave a blob out under one name and keep it under another")
+    func sameBlobTwoNames() throws {
+        let repository = try TemporaryRepository()
+        try repository.commit("sample", ["app.env.sample": "T=\(token(31))\n"])
+        try repository.git("mv", "app.env.sample", "app.env")
+        try repository.commit("real")
+        let result = try historyScan(repository, ignore: GitIgnore(lines: ["*.sample"]))
+        #expect(result.findings.map(\.path) == ["app.env"])
+        #expect(result.summary.filesSkippedExcluded == 1)
+    }
+
+    @Test("the ignore files committed at the snapshot apply, each from its own folder")
+    func committedIgnoreFiles() throws {
+        let repository = try TemporaryRepository()
+        let commit = try repository.commit("ignores", [".custosignore": "*.log\n", "deep/.custosignore": "keep.txt\n!kept.log\n"])
+        var ignore = GitIgnore()
+        let warnings = ignore.addIgnoreFiles(ofCommit: ObjectID(hex: Array(commit.utf8))!, in: try GitRepository(path: repository.path))
+        #expect(warnings.isEmpty)
+        #expect(ignore.ignoreFiles == [".custosignore", "deep/.custosignore"])
+        #expect(ignore.isIgnored("a.log") && ignore.isIgnored("deep/x.log") && !ignore.isIgnored("deep/kept.log"))
+        #expect(ignore.isIgnored("deep/keep.txt") && !ignore.isIgnored("keep.txt"))
+        #expect(!ignore.judgesNamesOnly)
+    }
+}
+
+@Suite("Diffs of files that are not line text (issue 12)")
+struct BinaryDiffTests {
+    func zip(_ members: [String: String], to path: String) throws {
+        let script = "import zipfile,sys,json; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)\nfor k,v in json.loads(sys.argv[2]).items(): z.writestr(k,v)\nz.close()"
+        let members = String(decoding: try JSONSerialization.data(withJSONObject: members), as: UTF8.self)
+        #expect(try Command.run(["python3", "-c", script, path, members]).status == 0)
+    }
+
+    @Test("a changed zip reports the secrets its new version adds, not those it already held")
+    func changedZip() throws {
+        let repository = try TemporaryRepository()
+        try zip(["old.env": "T=\(token(40))\n"], to: repository.tree.url("backup.zip").path)
+        let base = try repository.commit("backup")
+        try zip(["old.env": "T=\(token(40))\n", "new.env": "T=\(token(41))\n"], to: repository.tree.url("backup.zip").path)
+        try repository.git("add", "backup.zip")
+        #expect(try diffScan(repository, .staged).findings.map(\.secret) == [token(41)])
+        try repository.commit("more")
+        let range = try diffScan(repository, .range(from: base, to: "HEAD"))
+        #expect(range.findings.map(\.path) == ["backup.zip!/new.env"])
+    }
+
+    @Test("a UTF-16 registry export changed in place reports only its new secret")
+    func utf16Export() throws {
+        let repository = try TemporaryRepository()
+        func reg(_ text: String) -> Data {
+            Data([0xff, 0xfe]) + Data(text.utf16.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] })
+        }
+        try repository.tree.write("line3.reg", reg("[HKLM]\r\n\"A\"=\"\(token(42))\"\r\n"))
+        try repository.commit("export")
+        try repository.tree.write("line3.reg", reg("[HKLM]\r\n\"A\"=\"\(token(42))\"\r\n\"B\"=\"\(token(43))\"\r\n"))
+        try repository.git("add", "line3.reg")
+        #expect(try diffScan(repository, .staged).findings.map(\.secret) == [token(43)])
+    }
+}
+
+/// Packs every object of a repository into one pack (deeper delta chains with `aggressive`)
+/// and drops the loose copies. The object list is piped from rev-list inside one shell:
+/// `git repack` hands pack-objects a pipe of its own, which in parallel test runs was seen to
+/// carry other programs' output through inherited descriptors.
+func pack(_ repository: TemporaryRepository, aggressive: Bool = false) throws {
+    let options = aggressive ? "--depth=50 --window=250" : ""
+    let script = "cd \"$0\" && git rev-list --objects --all < /dev/null | git pack-objects -q \(options) .git/objects/pack/pack > /dev/null && git prune-packed < /dev/null"
+    let result = try Command.run(["sh", "-c", script, repository.path])
+    guard result.status == 0 else { throw PackingFailed(message: result.stderr) }
+}
+
+struct PackingFailed: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
