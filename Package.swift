@@ -61,6 +61,10 @@ let package = Package(
                                          "CustosConfig",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // Measures named-value scanning on files and folders (bench/named_values.sh); not shipped.
+        .executableTarget(name: "named-values-bench", dependencies: ["CustosCore", "CustosDecoders", "CustosRules"],
+                          path: "Sources/named-values-bench"),
+
         // Build-time embedding of rules/*.yaml into the library, so the binary carries its rules.
         .executableTarget(name: "custos-embed-rules", path: "Sources/custos-embed-rules"),
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["custos-embed-rules"]),
@@ -78,7 +82,7 @@ let package = Package(
         .testTarget(name: "CustosSourcesTests", dependencies: ["CustosSources", "CustosTestSupport"]),
         .testTarget(name: "CustosScanTests", dependencies: ["CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosOwnersTests", dependencies: ["CustosOwners", "CustosTestSupport"]),
-        .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosTestSupport"]),
+        .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosFuzzTargetsTests", dependencies: ["CustosFuzzTargets", "CustosTestSupport"]),
         .testTarget(name: "CustosConfigTests",
                     dependencies: ["CustosConfig", "CustosCore", "CustosYAML", "CustosRules", "CustosEngine",

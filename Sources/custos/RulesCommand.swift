@@ -39,7 +39,7 @@ struct Rules: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate rules and run their examples and negative examples.",
-            discussion: "With PATH, checks only the rules there; otherwise the built-in rules. Exit status 1 on any failure.")
+            discussion: "With PATH, checks only the rules there; otherwise the built-in rules and the credential vocabulary's name examples. Exit status 1 on any failure.")
 
         @Argument(help: ArgumentHelp("A rule file or folder to check instead of the built-in rules.", valueName: "path"))
         var path: String?
@@ -68,7 +68,22 @@ struct Rules: ParsableCommand {
             let failedRules = Set(failures.map(\.ruleID)).count
             let line = "\(ruleSet.count - failedRules) passed, \(failedRules) failed (\(ruleSet.count) rules, \(examples) examples)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
-            if !failures.isEmpty { throw ExitCode(ExitStatus.findings) }
+            // The credential vocabulary (rules/vocabulary/) is checked with the built-in rules.
+            var vocabularyFailed = false
+            if path == nil {
+                do {
+                    let vocabulary = try VocabularyLoader.builtin()
+                    let vocabularyFailures = VocabularyCheck.run(vocabulary)
+                    for failure in vocabularyFailures { Console.error(failure.description) }
+                    vocabularyFailed = !vocabularyFailures.isEmpty
+                    let summary = "vocabulary: \(vocabulary.examples.count - vocabularyFailures.count) of \(vocabulary.examples.count) name examples as written\n"
+                    FileHandle.standardOutput.write(Data(summary.utf8))
+                } catch {
+                    Console.error("custos: \(error)")
+                    vocabularyFailed = true
+                }
+            }
+            if !failures.isEmpty || vocabularyFailed { throw ExitCode(ExitStatus.findings) }
         }
     }
 }

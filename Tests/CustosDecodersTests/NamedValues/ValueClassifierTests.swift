@@ -1,0 +1,121 @@
+import CustosCore
+@testable import CustosDecoders
+import Testing
+
+@Suite("Value classifier")
+struct ValueClassifierTests {
+    let classifier = ValueClassifier(vocabulary: NamedValues.vocabulary)
+
+    func verdict(_ value: String, name: String = "password", format: StructuredFormat = .ini, form: ValueForm = .literal,
+                 marker: ValueMarker = .none, encoding: ValueEncoding = .plain, bytes: [UInt8]? = nil, context: String = "") -> ValueVerdict {
+        let named = NamedValue(name: name, namePath: name, valueSpan: 0..<value.utf8.count, value: bytes ?? Array(value.utf8),
+                               encoding: encoding, format: format, form: form, marker: marker)
+        guard case let .credential(credentialClass, strength, _) = NamedValues.vocabulary.judge(name) else {
+            Issue.record("'\(name)' is not a credential name")
+            return .notCredential(.empty)
+        }
+        return classifier.classify(named, as: credentialClass, strength: strength, context: context).verdict
+    }
+
+    @Test("human passwords are credentials under a password name; weak names demand random values")
+    func humanPasswords() {
+        for value in ["Winter2025!", "Linie3Start", "AdminPassword123", "Kp$YByNd'58"] {
+            #expect(verdict(value).isFinding, "\(value)")
+        }
+        #expect(verdict("Winter2025!", name: "key") == .notCredential(.notSecretLooking))
+        #expect(verdict("Zk3mQ8rX7vT2nW5pL9sdYh4", name: "key").isFinding)
+        #expect(verdict("through", name: "pass") == .notCredential(.notSecretLooking))
+    }
+
+    @Test("empty, masked, placeholders and templates")
+    func emptyMaskedPlaceholders() {
+        #expect(verdict("") == .notCredential(.empty))
+        #expect(verdict("   ") == .notCredential(.empty))
+        for masked in ["********", "●●●●●●", "xxxxxxxx", "****1234", "<hidden>"] {
+            #expect(verdict(masked) == .notCredential(.masked), "\(masked)")
+        }
+        for placeholder in ["<password>", "changeme", "your-password", "${DB_PASS}", "%PASSWORD%", "$(SECRET)", "{{ db_password }}",
+                            "my-token", "__PASSWORD__", "@db.password@"] {
+            #expect(verdict(placeholder) == .notCredential(.placeholder), "\(placeholder)")
+        }
+    }
+
+    @Test("references to secret stores and variables")
+    func references() {
+        for reference in ["vault:secret/data/mes#password", "@Microsoft.KeyVault(SecretUri=https://kv/secrets/x)", "env:DB_PASSWORD",
+                          "arn:aws:secretsmanager:eu-central-1:1:secret:x", "DB_PASSWORD", "siehe KeePass", "op://vault/item/password"] {
+            #expect(verdict(reference) == .notCredential(.reference), "\(reference)")
+        }
+    }
+
+    @Test("owner-key encryption is not a finding: DPAPI, Ansible Vault, SOPS, Jasypt, Spring {cipher}")
+    func ownerKeys() {
+        for encrypted in ["01000000d08c9ddf0115d1118c7a00c04fc297eb0100000047e3d0", "AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAA",
+                          "$ANSIBLE_VAULT;1.1;AES256\n6638", "ENC[AES256_GCM,data:Tr7o=,iv:1=,tag:2=,type:str]", "ENC(G6N718UuyPE5bHyWKyuLQ==)",
+                          "{cipher}3b4f6c1a"] {
+            #expect(verdict(encrypted) == .notCredential(.ownerKeyEncrypted), "\(encrypted)")
+        }
+        #expect(verdict("x", marker: .ownerKeyEncrypted) == .notCredential(.ownerKeyEncrypted))
+    }
+
+    @Test("public material, code expressions, vendor defaults and setting values")
+    func notSecrets() {
+        #expect(verdict("-----BEGIN CERTIFICATE-----\nMIIB", name: "privateKey") == .notCredential(.publicMaterial))
+        #expect(verdict("ssh-rsa AAAAB3NzaC1yc2E", name: "ssh_key") == .notCredential(.publicMaterial))
+        #expect(verdict("-----BEGIN RSA PRIVATE KEY-----\nMIIE", name: "privateKey") == .credential(.high))
+        #expect(verdict("get_password(user)", format: .sourceCode, form: .expression) == .notCredential(.codeExpression))
+        #expect(verdict("public", name: "community") == .notCredential(.vendorDefault))
+        #expect(verdict("adm") == .notCredential(.vendorDefault))
+        #expect(verdict("true") == .notCredential(.settingValue))
+        #expect(verdict("3") == .notCredential(.settingValue))
+        #expect(verdict("/etc/mosquitto/passwd") == .notCredential(.filePath))
+        #expect(verdict("https://login.plant.internal/reset") == .notCredential(.url))
+    }
+
+    @Test("hashes, each recognised by its format, and Cisco type markers")
+    func hashes() {
+        #expect(verdict("$6$y5hi8Vc4$jRWF6ELAWzBDBWqBPf1Mnk") == .hash(.sha512Crypt))
+        #expect(verdict("$2b$12$Hmx6joMXIS7cSppR7zxJ514CcJeKA7") == .hash(.bcrypt))
+        #expect(verdict("$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA") == .hash(.argon2))
+        #expect(verdict("{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=") == .hash(.ldapScheme))
+        #expect(verdict("pbkdf2_sha256$260000$salt$hash=") == .hash(.django))
+        #expect(verdict("*94BDCEBE19083CE2A1F959FD02F964C7AF4CFC29") == .hash(.mysql))
+        #expect(verdict("md5a3556571e93b0d20722ba62be61e8c2d") == .hash(.postgresMD5))
+        #expect(verdict("5a28d7d3b3b99a0a788f95a9fd97e7436656aa651f0b1341621e50abff272a9f", name: "pwd_hash") == .hash(.hexDigest))
+        #expect(verdict("$9$rZMdS7x.eg9LXk$jy01ztjCJSiL5B/6uq.U9N12Qh3Eey50ulUCenzrh9Z") == .hash(.ciscoType9))
+        #expect(verdict("$1$mERr$hx5rVt7rPNoS4wqbXKX7m0", marker: .typeNumber(5)) == .hash(.ciscoType5))
+        #expect(verdict("Clear4Text!", marker: .typeNumber(0)).isFinding)
+        #expect(verdict("8Ry2YjIyt7RRXU24", marker: .declaredHashed) == .hash(.deviceHash))
+    }
+
+    @Test("values under keys every copy of the software ships are findings, decrypted")
+    func publishedKeys() {
+        #expect(verdict("072328424B5A2A1116001F4D", marker: .typeNumber(7)) == .publishedKeyEncryption(.ciscoType7, decrypted: Array("Line3Start!".utf8)))
+        #expect(verdict("$9$QzF33CpcSeX7VO1-VwsoaDik.5Fu0IreWzF") == .publishedKeyEncryption(.junos9, decrypted: Array("Ring4Admin#".utf8)))
+        #expect(verdict("j1Uyj3Vx8TY9LtLZil2uAuZkFQA/4latT76ZwgdHdhw", name: "cpassword")
+            == .publishedKeyEncryption(.groupPolicyPreferences, decrypted: Array("Local*P4ssword!".utf8)))
+        #expect(verdict("6bcf2a4b6e5aca0f", name: "passwd", context: "ultravnc.ini [ultravnc] passwd")
+            == .publishedKeyEncryption(.vnc, decrypted: Array("sT333ve2".utf8)))
+        let teamViewer = PublishedKeyDecryption.hexBytes("2c4bf762b362c82cb1620eeb69d4cdd41e0d00c5bdcfb831786b3d6b0ca6bad7")
+        #expect(verdict("x", name: "OptionsPasswordAES", marker: .registryBinary, bytes: teamViewer)
+            == .publishedKeyEncryption(.teamViewer, decrypted: Array("Linie3Start!".utf8)))
+        #expect(verdict("obLD1DNU9LS3BHvUZbG35nL1NTU=", marker: .fortiOSEncrypted) == .publishedKeyEncryption(.fortiOS, decrypted: Array("Kp7-Rz2!wQ".utf8)))
+        #expect(verdict("{xor}CD4sZg8+LCx+") == .publishedKeyEncryption(.websphereXor, decrypted: Array("Was9Pass!".utf8)))
+    }
+
+    @Test("Authorization headers: Basic decoded, Bearer tokens judged as tokens, concatenations are code")
+    func authorization() {
+        let named = NamedValue(name: "Authorization", namePath: "h", valueSpan: 0..<0, value: Array("Basic dXNlcjpTM2NyZXQhMjM=".utf8), format: .json)
+        let (found, plaintext) = classifier.classify(named, as: .authorization, strength: .medium, context: "")
+        #expect(found == .credential(.high))
+        #expect(plaintext == Array("user:S3cret!23".utf8))
+        #expect(verdict("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", name: "Authorization").isFinding)
+        #expect(!verdict("Basic ", name: "Authorization").isFinding)
+    }
+
+    @Test("DES decrypts the FIPS 81 test vector")
+    func desVector() {
+        // Key 133457799BBCDFF1, plaintext 0123456789ABCDEF, ciphertext 85E813540F0AB405.
+        #expect(PublishedKeyDecryption.desDecryptForTesting(block: 0x85E8_1354_0F0A_B405, key: 0x1334_5779_9BBC_DFF1) == 0x0123_4567_89AB_CDEF)
+    }
+}
