@@ -38,7 +38,7 @@ let package = Package(
                 dependencies: ["CustosCore", "CustosYAML"],
                 plugins: ["EmbedRules"]),
         .target(name: "CustosEngine",
-                dependencies: ["CustosCore", "CustosRules", "CVectorscan", "CPCRE2"]),
+                dependencies: ["CustosCore", "CustosRules", "CustosDecoders", "CVectorscan", "CPCRE2"]),
         .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2", "CGitZlib"]),
         .target(name: "CustosOwners", dependencies: ["CustosCore", "CustosYAML"]),
         .target(name: "CustosReport", dependencies: ["CustosCore"]),

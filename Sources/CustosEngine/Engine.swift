@@ -12,13 +12,17 @@ public final class Engine: Sendable {
     let maxCaptureCount: Int
     /// Whether inline allow comments silence findings (off for an audit).
     public let honorsAllowComments: Bool
+    /// Named-value scanning (credentials found by what they are called), nil when off.
+    public let namedValues: NamedValueScanning?
 
     /// Compiles `ruleSet`. With a `cacheDirectory`, the Vectorscan database is loaded from
     /// there when the rules are unchanged, and saved there after a compile.
     public init(ruleSet: RuleSet, cacheDirectory: URL? = Engine.defaultCacheDirectory,
-                honorsAllowComments: Bool = true) throws(EngineError) {
+                honorsAllowComments: Bool = true,
+                namedValues: NamedValueScanning? = NamedValueScanning.standard) throws(EngineError) {
         self.ruleSet = ruleSet
         self.honorsAllowComments = honorsAllowComments
+        self.namedValues = namedValues
         var compiled: [CompiledRule] = []
         for rule in ruleSet.rules {
             compiled.append(try CompiledRule(rule))

@@ -44,7 +44,7 @@ struct FindingBuilder {
         String(decoding: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
     }
 
-    private func snippet(secretStart: Int, secretEnd: Int, lineStart: Int) -> Snippet {
+    func snippet(secretStart: Int, secretEnd: Int, lineStart: Int) -> Snippet {
         let from = max(lineStart, secretStart - Self.snippetContext)
         var lineEnd = secretEnd
         let ceiling = min(count, secretEnd + Self.snippetContext)

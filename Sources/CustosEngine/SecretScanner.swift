@@ -250,3 +250,34 @@ enum LineBounds {
         return start..<end
     }
 }
+
+extension SecretScanner {
+    /// Whether an inline allow comment covers the line holding `range` of `buffer` (or the
+    /// line before it, for a next-line pragma); false when allow comments are not honoured.
+    /// For findings made outside the rules (named values), which must obey the same comments.
+    public func allowCommentCovers(_ range: Range<Int>, in buffer: UnsafeRawBufferPointer) -> Bool {
+        guard honorsAllowComments, let subject = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              range.lowerBound >= 0, range.upperBound <= buffer.count else { return false }
+        let lines = LineBounds.enclosing(range, in: subject, length: buffer.count)
+        if InlineAllow.present(in: UnsafeBufferPointer(start: subject + lines.lowerBound, count: lines.count)) { return true }
+        guard lines.lowerBound > 0 else { return false }
+        let previous = LineBounds.enclosing(lines.lowerBound - 1..<lines.lowerBound - 1, in: subject, length: buffer.count)
+        return InlineAllow.coversNextLine(UnsafeBufferPointer(start: subject + previous.lowerBound, count: previous.count))
+    }
+}
+
+extension Snippet {
+    /// The snippet for a secret at `range` of `buffer`: up to `FindingBuilder.snippetContext`
+    /// characters either side, within its line.
+    public static func around(_ range: Range<Int>, in buffer: UnsafeRawBufferPointer) -> Snippet {
+        guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              range.lowerBound >= 0, range.lowerBound <= range.upperBound, range.upperBound <= buffer.count else {
+            return Snippet(before: "", after: "")
+        }
+        let floor = max(0, range.lowerBound - FindingBuilder.snippetContext)
+        var lineStart = range.lowerBound
+        while lineStart > floor && base[lineStart - 1] != 0x0a && base[lineStart - 1] != 0x0d { lineStart -= 1 }
+        let builder = FindingBuilder(base: base, count: buffer.count, region: BlobRegion(origin: .standardInput))
+        return builder.snippet(secretStart: range.lowerBound, secretEnd: range.upperBound, lineStart: lineStart)
+    }
+}

@@ -60,15 +60,23 @@ public struct RuleSelection: Sendable {
     public var isEmpty: Bool { only.isEmpty && excluded.isEmpty && minimumConfidence == .low }
 
     func keeps(_ rule: Rule) -> Bool {
+        keeps(id: rule.id, tags: rule.tags, traits: rule.traits, confidence: rule.confidence)
+    }
+
+    /// Whether a rule that is not a pattern (a decoder's, a named-value kind) is selected.
+    public func keeps(_ rule: RuleInfo) -> Bool {
+        keeps(id: rule.id, tags: rule.tags, traits: rule.traits, confidence: rule.confidence)
+    }
+
+    private func keeps(id: String, tags: [String], traits: Set<RuleTrait>, confidence: Confidence) -> Bool {
         func named(by patterns: [String]) -> Bool {
             patterns.map(PathGlob.init).contains { glob in
-                glob.matches(rule.id) || rule.tags.contains { glob.matches($0) }
-                    || rule.traits.contains { glob.matches($0.rawValue) }
+                glob.matches(id) || tags.contains { glob.matches($0) } || traits.contains { glob.matches($0.rawValue) }
             }
         }
         if !only.isEmpty && !named(by: only) { return false }
         if named(by: excluded) { return false }
-        return rule.confidence >= minimumConfidence
+        return confidence >= minimumConfidence
     }
 
     /// Selectors that name no rule at all in `rules`: almost always a typo worth a warning.

@@ -34,7 +34,7 @@ extension BlobScanner {
         let filled = try reader.fill(buffer)
         let first = UnsafeRawBufferPointer(rebasing: buffer[..<filled])
         if filled < buffer.count {
-            scanWhole(first, as: origin, depth: origin.depth, budget: budget)
+            _ = scanWhole(first, as: origin, depth: origin.depth, budget: budget)
             return
         }
         let sniffed = UnsafeRawBufferPointer(rebasing: first.prefix(BlobView.sniffLength))

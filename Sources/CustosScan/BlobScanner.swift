@@ -66,6 +66,10 @@ final class BlobScanner {
     /// Rules that report a secret in encoded form (trait `encoded`) and generic rules: both
     /// give way to what a decoded value says.
     private let yieldingToDecodedValues: Set<String>
+    /// Generic rules (trait `generic`): their findings give way to a named value's judgement.
+    let genericRules: Set<String>
+    /// Named-value scanning as the engine was configured, nil when off.
+    let namedValues: NamedValueScanning?
 
     init(engine: Engine, followSymlinks: Bool, maxFileSize: Int, decoders: DecoderSet = .standard,
          chunkSize: Int = BlobScanner.defaultChunkSize, overlap: Int = BlobScanner.defaultOverlap) {
@@ -73,6 +77,8 @@ final class BlobScanner {
         self.decoders = decoders
         yieldingToDecodedValues = Set(engine.ruleSet.rules
             .filter { $0.traits.contains(.encoded) || $0.traits.contains(.generic) }.map(\.id))
+        genericRules = Set(engine.ruleSet.rules.filter { $0.traits.contains(.generic) }.map(\.id))
+        namedValues = engine.namedValues
         self.chunkSize = chunkSize
         buffer = .allocate(byteCount: chunkSize + overlap, alignment: 64)
         self.followSymlinks = followSymlinks
@@ -328,6 +334,7 @@ final class BlobScanner {
             nameLogicalPaths(in: text, origin: origin)
         }
         frame.locate(&results.sink.findings, range: results.sink.currentBlob)
+        addNamedValues(of: frame)
         noteDropped(origin)
         return true
     }

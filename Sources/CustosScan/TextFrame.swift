@@ -47,12 +47,27 @@ struct TextFrame {
     /// read to their exact place: byte offsets in the raw bytes, lines and columns in the
     /// display text. One forward walk over the display text places them all.
     func locate(_ findings: inout [Finding], range: Range<Int>) {
+        locate(&findings, range: range, offsetsIn: .text)
+    }
+
+    /// Which of the frame's texts a finding's offsets are in before it is located.
+    enum Coordinates {
+        /// The text rules read (after every transform).
+        case text
+        /// The display text (named values read it: their extractors resolve entities and
+        /// escapes themselves, with exact positions).
+        case display
+    }
+
+    func locate(_ findings: inout [Finding], range: Range<Int>, offsetsIn coordinates: Coordinates) {
         var indices: [Int] = []
         var displayRanges: [Int: Range<Int>] = [:]
         for index in range where findings[index].origin == origin {
             var bytes = findings[index].byteStart..<max(findings[index].byteStart, findings[index].byteEnd)
-            for transform in transforms.reversed() {
-                bytes = transform.map.sourceRange(of: bytes) ?? bytes.lowerBound..<bytes.lowerBound
+            if coordinates == .text {
+                for transform in transforms.reversed() {
+                    bytes = transform.map.sourceRange(of: bytes) ?? bytes.lowerBound..<bytes.lowerBound
+                }
             }
             indices.append(index)
             displayRanges[index] = bytes

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustosCore
+import CustosEngine
 import CustosOwners
 import CustosRules
 import CustosScan
@@ -77,12 +78,12 @@ extension RuleSet {
     /// Every rule a report may describe: the detection rules and the decoders that find
     /// credentials themselves.
     var reportedRules: [RuleInfo] {
-        rules.map(\.info) + NodeRedAnalysis.rules
+        rules.map(\.info) + NodeRedAnalysis.rules + NamedValueRule.rules
     }
 
     /// Rules whose findings are vendor or remote-access credentials by nature.
     var vendorRuleIDs: Set<String> {
-        Set(rules.filter { $0.traits.contains(.vendor) }.map(\.id))
+        Set(rules.filter { $0.traits.contains(.vendor) }.map(\.id)).union(NamedValueRule.rules.filter { $0.traits.contains(.vendor) }.map(\.id))
     }
 }
 

@@ -23,6 +23,9 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .long, help: "Run only rules of at least this confidence: low, medium or high (default: the configuration's, else low).")
     var minConfidence: Confidence?
 
+    @Flag(name: .long, help: "Also report password hashes found under credential names (crypt, bcrypt, PBKDF2, Cisco type 5/8/9): open to offline cracking, off by default.")
+    var includeHashes = false
+
     @Flag(name: .long, help: "Report findings even on lines marked custos:allow, gitleaks:allow, pragma: allowlist secret or kingfisher:ignore (an audit).")
     var ignoreAllowComments = false
 
@@ -36,32 +39,46 @@ struct RuleOptions: ParsableArguments {
             loaded += try RuleLoader.load(path: path)
         }
         let all = try RuleSet(loaded)
-        // The command line's --rule replaces the configuration's list; exclusions add up.
-        let selection = RuleSelection(only: onlyRules.isEmpty ? config?.rules.only ?? [] : onlyRules,
-                                      excluded: (config?.rules.exclude ?? []) + excludedRules,
-                                      minimumConfidence: minConfidence ?? config?.rules.minConfidence ?? .low)
+        let selection = selection(config: config)
         guard !selection.isEmpty else { return all }
-        for selector in selection.unmatchedSelectors(in: all.rules) {
+        let namedRuleIDs = NamedValueRule.rules.flatMap { [$0.id] + $0.tags }
+        for selector in selection.unmatchedSelectors(in: all.rules)
+        where !namedRuleIDs.contains(where: { PathGlob(selector).matches($0) }) {
             Console.error("warning: no rule has the id or tag '\(selector)'; see custos rules list")
         }
         return try all.selecting(selection)
     }
 
+    /// The command line's --rule replaces the configuration's list; exclusions add up.
+    func selection(config: ScanConfiguration?) -> RuleSelection {
+        RuleSelection(only: onlyRules.isEmpty ? config?.rules.only ?? [] : onlyRules,
+                      excluded: (config?.rules.exclude ?? []) + excludedRules,
+                      minimumConfidence: minConfidence ?? config?.rules.minConfidence ?? .low)
+    }
+
+    /// Named-value scanning as selected: off with --no-builtin-rules (its vocabulary is built in).
+    func namedValues(config: ScanConfiguration?) throws(RuleError) -> NamedValueScanning? {
+        guard !noBuiltinRules else { return nil }
+        return try NamedValueScanning.builtin(selection: selection(config: config), includeHashes: includeHashes)
+    }
+
     /// Loads and compiles the rules, or explains why not (exit 2).
     func compile(config: ScanConfiguration? = nil) throws -> (RuleSet, Engine) {
         let ruleSet: RuleSet
+        let named: NamedValueScanning?
         do {
             ruleSet = try loadRuleSet(config: config)
+            named = try namedValues(config: config)
         } catch {
             throw fatal("cannot load rules: \(error)")
         }
-        guard ruleSet.count > 0 else {
+        guard ruleSet.count > 0 || named != nil else {
             throw fatal(onlyRules.isEmpty && excludedRules.isEmpty && minConfidence == nil && config == nil
                 ? "no rules to run: drop --no-builtin-rules or add --rules"
                 : "no rules to run: --rule, --exclude-rule and --min-confidence left none (see custos rules list)")
         }
         do {
-            return (ruleSet, try Engine(ruleSet: ruleSet, honorsAllowComments: !ignoreAllowComments))
+            return (ruleSet, try Engine(ruleSet: ruleSet, honorsAllowComments: !ignoreAllowComments, namedValues: named))
         } catch {
             throw fatal("cannot compile rules: \(error)")
         }

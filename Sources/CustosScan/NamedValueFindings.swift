@@ -1,0 +1,96 @@
+// Named values in the pipeline: after the rules have read a blob, the named-value scanner
+// reads its display text as structure (what each value is called, where it sits; entities
+// and escapes resolved by the extractors with exact positions) and its classifier judges
+// every credential-named value. One precedence between the two readings:
+// - a generic rule's finding over a value the classifier judged gives way to the judgement
+//   (a masked, referenced, hashed or placeholder value is not reported; a credential is
+//   reported once, under its named-value rule);
+// - a specific rule's finding over the same bytes (a provider token format) stays, and names
+//   the named-value rule in `alsoReportedBy`.
+// Both readings are compared once located: byte offsets in the blob's own bytes.
+
+import CustosCore
+import CustosDecoders
+import CustosEngine
+
+extension BlobScanner {
+    /// Adds the named-value findings of `frame`'s blob to the current blob, whose findings
+    /// so far are located, applying the precedence above.
+    func addNamedValues(of frame: TextFrame) {
+        guard let named = namedValues else { return }
+        let origin = frame.origin
+        var local = FindingSink()
+        var judgedInDisplay: [Range<Int>] = []
+        frame.withDisplay { text in
+            guard !text.isEmpty else { return }
+            let values = named.scanner.classify(in: text, fileName: origin.fileName)
+            for value in values {
+                let span = value.named.valueSpan.clamped(to: 0..<text.count)
+                judgedInDisplay.append(span)
+                guard let rule = NamedValueRule.rule(for: value), named.enabled.contains(rule),
+                      !scanner.allowCommentCovers(span, in: text) else { continue }
+                local.append(finding(for: value, rule: rule, span: span, in: text, origin: origin))
+            }
+        }
+        guard !judgedInDisplay.isEmpty else { return }
+        // The judged spans, located like findings so they compare with the rules' findings.
+        var judged = judgedInDisplay.map { span in
+            Finding(ruleID: "", location: Location(origin: origin, span: Span(byteStart: span.lowerBound, byteEnd: span.upperBound,
+                                                                             start: .init(line: 1, column: 1), end: .init(line: 1, column: 1))),
+                    secret: "", identity: nil, fingerprint: Fingerprint(ruleID: "", secret: ""), snippet: Snippet(before: "", after: ""))
+        }
+        frame.locate(&judged, range: judged.indices, offsetsIn: .display)
+        frame.locate(&local.findings, range: local.findings.indices, offsetsIn: .display)
+        let judgedIndex = OverlapIndex(judged.map { $0.byteStart..<$0.byteEnd })
+        let generic = genericRules
+        results.sink.removeFromCurrentBlob { finding in
+            finding.origin == origin && generic.contains(finding.ruleID) && judgedIndex.overlaps(finding.byteStart..<finding.byteEnd)
+        }
+        let specific = results.sink.currentBlob.filter { results.sink.findings[$0].origin == origin }
+        for finding in local.findings {
+            let span = finding.byteStart..<max(finding.byteEnd, finding.byteStart + 1)
+            if let index = specific.first(where: { results.sink.findings[$0].byteStart < span.upperBound
+                                                    && span.lowerBound < max(results.sink.findings[$0].byteEnd, results.sink.findings[$0].byteStart + 1) }) {
+                if !results.sink.findings[index].alsoReportedBy.contains(finding.ruleID) {
+                    results.sink.findings[index].alsoReportedBy.append(finding.ruleID)
+                }
+                continue
+            }
+            results.sink.append(finding)
+        }
+    }
+
+    /// The finding for a reported value, at `span` of the display `text` (located later).
+    private func finding(for value: ClassifiedValue, rule: NamedValueRule, span: Range<Int>,
+                         in text: UnsafeRawBufferPointer, origin: Origin) -> Finding {
+        let secret = Self.reportedSecret(of: value, span: span, in: text)
+        let position = TextPosition(line: 1, column: 1)
+        var finding = Finding(
+            ruleID: rule.rawValue,
+            location: Location(origin: origin, span: Span(byteStart: span.lowerBound, byteEnd: span.upperBound,
+                                                          start: position, end: position)),
+            secret: String(decoding: secret, as: UTF8.self),
+            identity: value.named.identity.flatMap { $0.isEmpty ? nil : $0 },
+            fingerprint: secret.withUnsafeBufferPointer { Fingerprint(ruleID: rule.rawValue, secret: $0) },
+            snippet: Snippet.around(span, in: text))
+        if !value.named.namePath.isEmpty { finding.logicalPath = value.named.namePath }
+        let confidence = NamedValueRule.confidence(for: value)
+        if confidence != rule.info.confidence { finding.confidenceOverride = confidence }
+        return finding
+    }
+
+    /// The secret a finding reports: the plaintext a person types where a published key
+    /// undid the encryption, the value as decoded where it is text, and otherwise (key bytes,
+    /// binary) the value as written in the file.
+    static func reportedSecret(of value: ClassifiedValue, span: Range<Int>, in text: UnsafeRawBufferPointer) -> [UInt8] {
+        if case .publishedKeyEncryption(_, let decrypted?) = value.verdict, isText(decrypted) { return decrypted }
+        if isText(value.named.value) { return value.named.value }
+        return Array(text[span])
+    }
+
+    /// Valid UTF-8 without control characters (tabs aside).
+    static func isText(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty, !bytes.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7f }) else { return false }
+        return String(validating: bytes, as: UTF8.self) != nil
+    }
+}
