@@ -19,17 +19,26 @@ extension BlobScanner {
     func addNamedValues(of frame: TextFrame) {
         guard let named = namedValues else { return }
         let origin = frame.origin
+        // Node-RED credentials files are read by their own decoder, which decrypts them.
+        guard !NodeRedCredentials.isCredentialsFile(origin.fileName) else { return }
         var local = FindingSink()
         var judgedInDisplay: [Range<Int>] = []
         frame.withDisplay { text in
             guard !text.isEmpty else { return }
             let values = named.scanner.classify(in: text, fileName: origin.fileName)
+            // Where the structure names a place (an XML element path, a JSON path, a PLC
+            // block), findings carry it, as the rules' findings do; else the value's name path.
+            var structuralPaths: [Int: String]?
+            if values.contains(where: { $0.verdict.isFinding || $0.verdict.isHash }),
+               let structure = LogicalPaths.structure(of: text, name: origin.display) {
+                structuralPaths = LogicalPaths.paths(for: values.map(\.named.valueSpan.lowerBound), in: text, structure: structure)
+            }
             for value in values {
                 let span = value.named.valueSpan.clamped(to: 0..<text.count)
                 judgedInDisplay.append(span)
                 guard let rule = NamedValueRule.rule(for: value), named.enabled.contains(rule),
                       !scanner.allowCommentCovers(span, in: text) else { continue }
-                local.append(finding(for: value, rule: rule, span: span, in: text, origin: origin))
+                local.append(finding(for: value, rule: rule, span: span, in: text, origin: origin, structuralPaths: structuralPaths))
             }
         }
         guard !judgedInDisplay.isEmpty else { return }
@@ -62,7 +71,7 @@ extension BlobScanner {
 
     /// The finding for a reported value, at `span` of the display `text` (located later).
     private func finding(for value: ClassifiedValue, rule: NamedValueRule, span: Range<Int>,
-                         in text: UnsafeRawBufferPointer, origin: Origin) -> Finding {
+                         in text: UnsafeRawBufferPointer, origin: Origin, structuralPaths: [Int: String]?) -> Finding {
         let secret = Self.reportedSecret(of: value, span: span, in: text)
         let position = TextPosition(line: 1, column: 1)
         var finding = Finding(
@@ -74,6 +83,7 @@ extension BlobScanner {
             fingerprint: secret.withUnsafeBufferPointer { Fingerprint(ruleID: rule.rawValue, secret: $0) },
             snippet: Snippet.around(span, in: text))
         if !value.named.namePath.isEmpty { finding.logicalPath = value.named.namePath }
+        if let path = structuralPaths?[span.lowerBound] { finding.logicalPath = path }
         let confidence = NamedValueRule.confidence(for: value)
         if confidence != rule.info.confidence { finding.confidenceOverride = confidence }
         return finding
@@ -83,9 +93,15 @@ extension BlobScanner {
     /// undid the encryption, the value as decoded where it is text, and otherwise (key bytes,
     /// binary) the value as written in the file.
     static func reportedSecret(of value: ClassifiedValue, span: Range<Int>, in text: UnsafeRawBufferPointer) -> [UInt8] {
-        if case .publishedKeyEncryption(_, let decrypted?) = value.verdict, isText(decrypted) { return decrypted }
-        if isText(value.named.value) { return value.named.value }
-        return Array(text[span])
+        if case .publishedKeyEncryption(_, let decrypted?) = value.verdict, isText(decrypted),
+           decrypted.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) {
+            // Passwords these tools store are typed on a keyboard: anything else is a wrong key.
+            return decrypted
+        }
+        switch value.named.encoding {
+        case .byteArray, .hexBytes, .utf16Bytes: return Array(text[span])
+        default: return isText(value.named.value) ? value.named.value : Array(text[span])
+        }
     }
 
     /// Valid UTF-8 without control characters (tabs aside).

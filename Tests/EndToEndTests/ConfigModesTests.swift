@@ -45,7 +45,7 @@ struct ConfigModesTests {
 
     @Test("fail_on raises the bar for the exit status; a broken configuration is exit 2 with its line")
     func failOnAndErrors() throws {
-        let tree = try TemporaryTree(["app.env": "password = Winter2025Line3\n", ".custos.yaml": "fail_on: high\n"])
+        let tree = try TemporaryTree(["app.env": "secret = Winter2025Line3\n", ".custos.yaml": "fail_on: high\n"])
         let low = try CustosBinary.run(["scan", "."], in: tree.path)
         #expect(low.status == 0, "a finding below fail_on is reported but does not fail: \(low.stdout)")
         try tree.write(".custos.yaml", "fail_on: high\nallow:\n  valuez: [x]\n")

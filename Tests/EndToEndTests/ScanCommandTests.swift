@@ -28,9 +28,11 @@ struct ScanCommandTests {
                 (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["rule_id"] as? String
             }.sorted()
         }
-        #expect(try rules([]) == ["generic-password", "github-classic-pat"])
+        // The password is read by its name (a named value), so the generic rule gives way.
+        #expect(try rules([]) == ["github-classic-pat", "named-password"])
         #expect(try rules(["--rule", "github-*"]) == ["github-classic-pat"])
-        #expect(try rules(["--exclude-rule", "generic"]) == ["github-classic-pat"])
+        #expect(try rules(["--exclude-rule", "named-values"]) == ["generic-password", "github-classic-pat"])
+        #expect(try rules(["--exclude-rule", "named-values", "--exclude-rule", "generic"]) == ["github-classic-pat"])
         #expect(try rules(["--min-confidence", "high"]) == ["github-classic-pat"])
         let typo = try CustosBinary.run(["scan", tree.path, "--rule", "githb-*"])
         #expect(typo.status == 2)

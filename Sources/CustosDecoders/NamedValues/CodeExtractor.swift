@@ -535,6 +535,10 @@ private struct CodeReader {
         guard comma >= 1, comma + 1 < tokens.count, tokens[comma - 1].kind == .string, tokens[comma + 1].kind == .string else { return }
         let nameToken = tokens[comma - 1]
         guard nameToken.content.count <= 80, !text.contains(" ", in: nameToken.content) else { return }
+        // A string that is itself a value (`"name": "Secrets", "tagType": …`) names nothing,
+        // and a string followed by `:` is a key, not a value.
+        if comma >= 2, isPunct(comma - 2, ":") || isPunct(comma - 2, "=") || isPunct(comma - 2, "=>") { return }
+        if comma + 2 < tokens.count, isPunct(comma + 2, ":") || isPunct(comma + 2, "=>") { return }
         let name = string(nameToken)
         if lens.isCredential(name) {
             let form: ValueForm = isWholeValue(comma + 1) ? .literal : .expression

@@ -229,11 +229,23 @@ public struct NamedValueScanner: Sendable {
 
 /// Names judged once per text: a file repeats its names (`password` on every account).
 struct JudgementCache {
+    /// Whether a string can be a name at all: markup (`<Password>…</Password>`), masks and
+    /// sentences read as keys by a positional reading are not.
+    static func isName(_ name: String) -> Bool {
+        guard name.utf8.count <= 96 else { return false }
+        var spaces = 0
+        for byte in name.utf8 {
+            if byte == ASCII.less || byte == ASCII.greater || byte == ASCII.star { return false }
+            if byte == ASCII.space { spaces += 1 }
+        }
+        return spaces <= 4
+    }
+
     private var judgements: [String: NameJudgement] = [:]
 
     mutating func judge(_ name: String, lens: NameLens) -> NameJudgement {
         if let known = judgements[name] { return known }
-        let judgement = lens.mayMatter(name) ? lens.vocabulary.judge(name) : .unrelated
+        let judgement = Self.isName(name) && lens.mayMatter(name) ? lens.vocabulary.judge(name) : .unrelated
         if judgements.count < 4096 { judgements[name] = judgement }
         return judgement
     }

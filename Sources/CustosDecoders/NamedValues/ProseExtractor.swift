@@ -53,12 +53,18 @@ public struct ProseExtractor: NamedValueExtractor {
             }
             var valueRange = inlineValue
             var next = index + 1
+            var sawFiller = inlineValue != nil
             while valueRange == nil && next < tokens.count {
                 let candidate = stripped(tokens[next].content, in: text)
-                if Self.fillers.contains(text.string(candidate).lowercased()) || candidate.isEmpty { next += 1; continue }
+                // A sentence names its value on the same line.
+                if (tokens[index].span.upperBound..<max(tokens[index].span.upperBound, tokens[next].span.lowerBound))
+                    .contains(where: { text[$0] == ASCII.newline }) { break }
+                if Self.fillers.contains(text.string(candidate).lowercased()) || candidate.isEmpty { next += 1; sawFiller = true; continue }
                 valueRange = candidate
             }
-            if let value = valueRange, looksChosen(value, in: text), budget.takeValue() {
+            // Without `is`, `:` or `=` between them, only a name that says password outright
+            // (`Kennwort rezept7!`) takes the next word as its value.
+            if let value = valueRange, sawFiller || strength == .strong, looksChosen(value, in: text), budget.takeValue() {
                 emit(NamedValue(name: name, namePath: "text \(name)", valueSpan: value, value: text.bytes(value), identity: identity,
                                 format: .table))
             }
@@ -87,6 +93,9 @@ public struct ProseExtractor: NamedValueExtractor {
         }
         guard letters >= 2, others >= 1 else { return false }
         let value = currentText.string(range)
+        // Markup, identifiers (`END_DATATYPE`, `ascii-text`) and slashed pairs are no passwords.
+        if value.contains("<") || value.contains(">") { return false }
+        if value.allSatisfy({ $0.isLetter || $0 == "_" || $0 == "-" }) { return false }
         return !value.contains("://") && !value.hasPrefix("/") && !value.hasPrefix("\\") && !value.contains("*")
     }
 }

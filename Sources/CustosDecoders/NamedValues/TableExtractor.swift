@@ -154,7 +154,7 @@ public struct TableExtractor: NamedValueExtractor {
         var names = Self.cells(text, line, delimiter: delimiter).map { Self.decoded(text, $0) }
         let marked = names.first.map { $0.hasPrefix(":") || $0.hasPrefix(";") } ?? false
         if marked { names[0] = String(names[0].dropFirst()) }
-        guard names.count >= 2, names.allSatisfy({ $0.utf8.count <= 64 }) else { return nil }
+        guard names.count >= 2, names.allSatisfy({ $0.utf8.count <= 64 && Self.mayBeColumnName($0) }) else { return nil }
         func key(_ name: String) -> String { name.lowercased().filter { $0.isLetter || $0.isNumber } }
         let credentials = names.indices.filter { lens.isCredential(names[$0]) }
         var nameColumn = names.indices.first { Self.nameHeaders.contains(key(names[$0])) }
@@ -166,6 +166,22 @@ public struct TableExtractor: NamedValueExtractor {
         return Header(delimiter: delimiter, names: names, credentials: credentials, identity: identity,
                       nameColumn: valueColumns.isEmpty ? nil : nameColumn, valueColumns: valueColumns, commentColumns: commentColumns)
     }
+
+    /// Whether a header cell reads as a column's name: not a number, a path or a file name
+    /// (a headerless manifest's first row is data, not a header).
+    static func mayBeColumnName(_ name: String) -> Bool {
+        if name.isEmpty { return true }
+        if name.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) { return false }
+        let spaced = name.contains(" ")
+        if !spaced && (name.contains("/") || name.contains("\\")) { return false }
+        if !spaced, let dot = name.lastIndex(of: "."),
+           fileExtensions.contains(name[name.index(after: dot)...].lowercased()) { return false }
+        return true
+    }
+
+    static let fileExtensions: Set<String> = ["aml", "xml", "txt", "csv", "tsv", "json", "py", "cfg", "conf", "ini", "yaml", "yml",
+                                              "l5x", "l5k", "log", "sh", "ps1", "bat", "cmd", "exe", "dll", "zip", "gz", "tar", "reg",
+                                              "js", "ts", "java", "cs", "go", "rb", "php", "sql", "db", "scl", "awl", "html", "md"]
 
     /// The cells of a line, split at the delimiter outside double quotes.
     static func cells(_ text: UnsafeRawBufferPointer, _ line: Range<Int>, delimiter: UInt8) -> [Range<Int>] {

@@ -37,6 +37,11 @@ public enum ValueVerdict: Sendable, Hashable {
     case publishedKeyEncryption(PublishedKeyScheme, decrypted: [UInt8]?)
     case notCredential(NotCredentialReason)
 
+    public var isHash: Bool {
+        if case .hash = self { return true }
+        return false
+    }
+
     /// Whether a scan reports it by default.
     public var isFinding: Bool {
         switch self {
@@ -194,6 +199,9 @@ public struct ValueClassifier: Sendable {
                 return .notCredential(.notSecretLooking)
             }
             if shape.isDottedName || shape.isIdentifierOfWords { return .notCredential(.reference) }
+            // Words joined by separators (`moved-to-a-vault`, `see_the_wiki`): a note, not a
+            // generated value (those carry digits well before they reach this length).
+            if Self.isJoinedWords(value) { return .notCredential(.notSecretLooking) }
             return .credential(value.count >= 16 && shape.entropy >= 3.3 ? .high : .medium)
         }
     }
@@ -466,6 +474,19 @@ public struct ValueClassifier: Sendable {
               !value.contains(ASCII.space), !value[(colon + 1)...].contains(ASCII.colon),
               !value[(colon + 1)...].allSatisfy(ASCII.isDigit), !value.contains(ASCII.slash) else { return false }
         return true
+    }
+
+    /// Letters only, in two or more words joined by `-`, `_`, `.` or spaces.
+    static func isJoinedWords(_ value: [UInt8]) -> Bool {
+        var separators = 0
+        for byte in value {
+            if byte == ASCII.dash || byte == ASCII.underscore || byte == ASCII.dot || byte == ASCII.space {
+                separators += 1
+            } else if !ASCII.isLetter(byte) {
+                return false
+            }
+        }
+        return separators >= 1 && separators < value.count
     }
 
     static func isWordLike(_ value: [UInt8]) -> Bool {
