@@ -18,10 +18,15 @@ extension BlobScanner {
         let budget = DecodeBudget(sourceBytes: size)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize + Self.defaultOverlap, alignment: 64)
         defer { buffer.deallocate() }
+        let findingsBefore = results.sink.findings.count
+        let outerWorkbook = workbook
+        workbook = namedValues == nil ? nil : WorkbookParts()
         let issues = ArchiveReader.forEachMember(of: .fileDescriptor(descriptor), name: String(origin.fileName),
                                                  budget: budget) { header, reader in
             try scanMember(reader, as: ArchiveDecoder.origin(of: header, in: origin), buffer: buffer, budget: budget)
         }
+        if let parts = workbook { scanWorkbook(parts, findingsFrom: findingsBefore) }
+        workbook = outerWorkbook
         for issue in issues {
             let problem = issue.problem
             results.warn(problem.kind, origin, problem.message)
@@ -33,6 +38,15 @@ extension BlobScanner {
                             budget: DecodeBudget) throws {
         let filled = try reader.fill(buffer)
         let first = UnsafeRawBufferPointer(rebasing: buffer[..<filled])
+        if case let .archiveMember(_, name) = origin, workbook != nil, WorkbookParts.isPart(name), reader.header.depth == 1 {
+            var whole = Array(first)
+            if filled == buffer.count { whole += try reader.readRest(limit: WorkbookParts.maxBytes) }
+            whole.withUnsafeBytes { part in
+                workbook?.keep(origin, name: name, bytes: part)
+                _ = scanWhole(part, as: origin, depth: origin.depth, budget: budget)
+            }
+            return
+        }
         if filled < buffer.count {
             _ = scanWhole(first, as: origin, depth: origin.depth, budget: budget)
             return

@@ -58,6 +58,8 @@ final class BlobScanner {
     /// Set aside Node-RED credentials and settings for decryption after the scan; off where
     /// nothing decrypts them (git history and diffs).
     var collectsNodeRed = true
+    /// The workbook parts of the archive being read (XLSX), set aside for its sheets.
+    var workbook: WorkbookParts?
 
     private let buffer: UnsafeMutableRawBufferPointer
     let chunkSize: Int

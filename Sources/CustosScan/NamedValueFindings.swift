@@ -25,7 +25,7 @@ extension BlobScanner {
         var judgedInDisplay: [Range<Int>] = []
         frame.withDisplay { text in
             guard !text.isEmpty else { return }
-            let values = named.scanner.classify(in: text, fileName: origin.fileName)
+            let values = named.scanner.classify(in: text, fileName: Substring(origin.display))
             // Where the structure names a place (an XML element path, a JSON path, a PLC
             // block), findings carry it, as the rules' findings do; else the value's name path.
             var structuralPaths: [Int: String]?

@@ -76,6 +76,10 @@ public struct ValueClassifier: Sendable {
                          context: String) -> (verdict: ValueVerdict, plaintext: [UInt8]?) {
         if named.form == .expression { return (.notCredential(.codeExpression), nil) }
         var value = named.encoding == .byteArray ? named.value : Self.trimmed(named.value)
+        // An IEC 61131-3 type where a declaration was read as `name : value` (`ARRAY[0..15] OF BYTE`).
+        if named.encoding != .byteArray, value.hasPrefix(ignoringCase: "array["), value.contains(ASCII.dot) {
+            return (.notCredential(.codeExpression), nil)
+        }
         guard !value.isEmpty else { return (.notCredential(.empty), nil) }
 
         // What the structure says comes first: `password 7 …`, `ENC …`, registry binary data.
