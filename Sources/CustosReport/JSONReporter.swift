@@ -74,6 +74,7 @@ struct JSONReporter: Reporter {
         writer.field("secret_sha256", Fingerprint.plainSHA256(finding.secret))
         writer.field("snippet", finding.snippet.render(secret: secret, others: context.display))
         if let logicalPath = finding.logicalPath { writer.field("logical_path", logicalPath) }
+        if !finding.alsoReportedBy.isEmpty { writer.field("also_reported_by", strings: finding.alsoReportedBy) }
         if let repeats = finding.repeats {
             writer.beginObject(key: "repeats")
             writer.field("count", repeats.count)

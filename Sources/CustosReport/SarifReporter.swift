@@ -317,6 +317,7 @@ public struct SarifReporter: SplittingReporter {
             writer.field("memberColumn", finding.start.column)
         }
         if let logicalPath = finding.logicalPath { writer.field("logicalPath", logicalPath) }
+        if !finding.alsoReportedBy.isEmpty { writer.field("alsoReportedBy", strings: finding.alsoReportedBy) }
         if let ownership = finding.ownership {
             JSONReporter.write(ownership, key: "ownership", camelCase: true, to: &writer)
         }
