@@ -7,7 +7,8 @@ import Foundation
 /// and share it; every worker makes its own `Scanner` from it.
 public final class Engine: Sendable {
     public let ruleSet: RuleSet
-    let database: PatternDatabase
+    /// Nil when no pattern rule runs (only named values, `--rule named-values`).
+    let database: PatternDatabase?
     let rules: [CompiledRule]
     let maxCaptureCount: Int
     /// Whether inline allow comments silence findings (off for an audit).
@@ -30,7 +31,8 @@ public final class Engine: Sendable {
         rules = compiled
         maxCaptureCount = compiled.map(\.maxCaptureCount).max() ?? 1
         do {
-            database = try PatternDatabase(patterns: ruleSet.rules.map(\.pattern), cacheDirectory: cacheDirectory)
+            database = ruleSet.rules.isEmpty ? nil
+                : try PatternDatabase(patterns: ruleSet.rules.map(\.pattern), cacheDirectory: cacheDirectory)
         } catch let EngineError.patternRejected(index, message) {
             let rule = ruleSet.rules[index]
             throw .invalidRule(ruleID: rule.id, source: rule.source,
@@ -68,7 +70,7 @@ public final class Engine: Sendable {
 
     /// Whether the rule's pattern had to be compiled as a looser prefilter.
     public func isPrefiltered(ruleIndex: Int) -> Bool {
-        database.prefiltered[ruleIndex]
+        database?.prefiltered[ruleIndex] ?? false
     }
 }
 

@@ -38,7 +38,7 @@ public struct BlobRegion: Sendable {
 /// reused for every buffer it scans. Not thread-safe; make one per worker.
 public final class SecretScanner {
     private let engine: Engine
-    private let scratch: OpaquePointer
+    private let scratch: OpaquePointer?
     private let candidates: UnsafeMutablePointer<CandidateBuffer>
     private let regex: RegexWorkspace
     private var entropy = EntropyMeter()
@@ -66,7 +66,7 @@ public final class SecretScanner {
 
     init(engine: Engine) {
         self.engine = engine
-        scratch = engine.database.makeScratch()
+        scratch = engine.database?.makeScratch()
         candidates = .allocate(capacity: 1)
         candidates.initialize(to: CandidateBuffer(ruleCount: engine.rules.count))
         regex = RegexWorkspace(maxCaptureCount: engine.maxCaptureCount)
@@ -77,7 +77,7 @@ public final class SecretScanner {
         candidates.pointee.deallocate()
         candidates.deinitialize(count: 1)
         candidates.deallocate()
-        hs_free_scratch(scratch)
+        if let scratch { hs_free_scratch(scratch) }
     }
 
     /// Indexes of the rules whose prefilter reports a candidate in `buffer` (for `rules check`).
@@ -109,8 +109,8 @@ public final class SecretScanner {
     }
 
     private func collectCandidates(_ buffer: UnsafeRawBufferPointer) {
-        guard let base = buffer.baseAddress else { return }
-        let status = VectorscanRuntime.scan(engine.database.database, base.assumingMemoryBound(to: CChar.self),
+        guard let base = buffer.baseAddress, let database = engine.database, let scratch else { return }
+        let status = VectorscanRuntime.scan(database.database, base.assumingMemoryBound(to: CChar.self),
                                             UInt32(truncatingIfNeeded: buffer.count), scratch, recordCandidate,
                                             UnsafeMutableRawPointer(candidates))
         // HS_SCAN_TERMINATED cannot happen (the callback never stops the scan); any other
@@ -138,7 +138,7 @@ public final class SecretScanner {
             guard ruleApplies else { continue }
             let last = Int(run.last)
             if last < searchFrom { continue }
-            var start = max(searchFrom, Int(run.first) - engine.database.lookback[ruleIndex])
+            var start = max(searchFrom, Int(run.first) - (engine.database?.lookback[ruleIndex] ?? 0))
             while start <= last {
                 confirmationSearches += 1
                 guard let match = regex.firstMatch(compiled.regex, in: subject, length: length,
