@@ -232,7 +232,8 @@ struct JudgementCache {
     /// Whether a string can be a name at all: markup (`<Password>…</Password>`), masks and
     /// sentences read as keys by a positional reading are not.
     static func isName(_ name: String) -> Bool {
-        guard name.utf8.count <= 96 else { return false }
+        // `AWS::Location::APIKey`, `Foo->bar`: type and member paths in code name no value.
+        guard name.utf8.count <= 96, !name.contains("::"), !name.contains("->") else { return false }
         var spaces = 0
         for byte in name.utf8 {
             if byte == ASCII.less || byte == ASCII.greater || byte == ASCII.star { return false }

@@ -127,6 +127,14 @@ public struct ValueClassifier: Sendable {
         }
         if Self.isMasked(value) { return (.notCredential(.masked), nil) }
         if let reason = placeholderReason(value) { return (.notCredential(reason), nil) }
+        // A bare word or identifier (`NextToken`, `SupportedEndpointTypes`, `brightblue`): in
+        // code and data files it is a name, not a secret; elsewhere only a name that says
+        // password outright may hold one.
+        if value.allSatisfy({ ASCII.isLetter($0) || $0 == ASCII.underscore }),
+           !vocabulary.vendorDefaults.contains(String(decoding: value, as: UTF8.self).lowercased()),
+           named.format.isCode || named.format == .json || named.format == .yaml || strength != .strong {
+            return (.notCredential(.notSecretLooking), nil)
+        }
         if Self.isOwnerKeyEncrypted(value) { return (.notCredential(.ownerKeyEncrypted), nil) }
         if Self.isPublicMaterial(value) { return (.notCredential(.publicMaterial), nil) }
         if value.hasPrefix(ignoringCase: "-----begin") {
