@@ -26,8 +26,10 @@ FILES=$(find "$CORPUS" -type f | wc -l)
 
 # Warm the page cache and both tools' rule caches, so every run reads from memory.
 find "$CORPUS" -type f -print0 | xargs -0 cat > /dev/null
-"$CUSTOS" scan "$CORPUS" --format jsonl --output /dev/null >/dev/null 2>&1 || true
-"$KINGFISHER" scan "$CORPUS" --no-validate --format json -o /dev/null >/dev/null 2>&1 || true
+# Reports go to files of our own: an output path is never a device (a tool that renames over
+# its output would replace /dev/null for the whole machine when run as root).
+"$CUSTOS" scan "$CORPUS" --format jsonl --output "$OUT/warm-custos.jsonl" >/dev/null 2>&1 || true
+"$KINGFISHER" scan "$CORPUS" --no-validate --format json -o "$OUT/warm-kingfisher.json" >/dev/null 2>&1 || true
 
 
 measure cat bash -c "find '$CORPUS' -type f -print0 | xargs -0 cat > /dev/null"
