@@ -38,19 +38,14 @@ extension BlobScanner {
                 judgedInDisplay.append(span)
                 guard let rule = NamedValueRule.rule(for: value), named.enabled.contains(rule),
                       !scanner.allowCommentCovers(span, in: text) else { continue }
-                local.append(finding(for: value, rule: rule, span: span, in: text, origin: origin, structuralPaths: structuralPaths))
+                local.append(Self.finding(for: value, rule: rule, span: span, in: text, origin: origin,
+                                          logicalPath: structuralPaths?[span.lowerBound], located: false))
             }
         }
         guard !judgedInDisplay.isEmpty else { return }
-        // The judged spans, located like findings so they compare with the rules' findings.
-        var judged = judgedInDisplay.map { span in
-            Finding(ruleID: "", location: Location(origin: origin, span: Span(byteStart: span.lowerBound, byteEnd: span.upperBound,
-                                                                             start: .init(line: 1, column: 1), end: .init(line: 1, column: 1))),
-                    secret: "", identity: nil, fingerprint: Fingerprint(ruleID: "", secret: ""), snippet: Snippet(before: "", after: ""))
-        }
-        frame.locate(&judged, range: judged.indices, offsetsIn: .display)
         frame.locate(&local.findings, range: local.findings.indices, offsetsIn: .display)
-        let judgedIndex = OverlapIndex(judged.map { $0.byteStart..<$0.byteEnd })
+        // Judged spans compare with the rules' findings in the blob's own bytes.
+        let judgedIndex = OverlapIndex(judgedInDisplay.map(frame.rawRange(ofDisplay:)))
         let generic = genericRules
         results.sink.removeFromCurrentBlob { finding in
             finding.origin == origin && generic.contains(finding.ruleID) && judgedIndex.overlaps(finding.byteStart..<finding.byteEnd)
@@ -69,21 +64,22 @@ extension BlobScanner {
         }
     }
 
-    /// The finding for a reported value, at `span` of the display `text` (located later).
-    private func finding(for value: ClassifiedValue, rule: NamedValueRule, span: Range<Int>,
-                         in text: UnsafeRawBufferPointer, origin: Origin, structuralPaths: [Int: String]?) -> Finding {
-        let secret = Self.reportedSecret(of: value, span: span, in: text)
-        let position = TextPosition(line: 1, column: 1)
+    /// The finding for a reported value at `span` of `text`. `located` gives its line and
+    /// column (a frame places many findings in one walk instead); `logicalPath` is the
+    /// structure's name for the place, else the value's name path.
+    static func finding(for value: ClassifiedValue, rule: NamedValueRule, span: Range<Int>, in text: UnsafeRawBufferPointer,
+                        origin: Origin, logicalPath: String?, located: Bool) -> Finding {
+        let secret = reportedSecret(of: value, span: span, in: text)
         var finding = Finding(
             ruleID: rule.rawValue,
-            location: Location(origin: origin, span: Span(byteStart: span.lowerBound, byteEnd: span.upperBound,
-                                                          start: position, end: position)),
+            location: Location(origin: origin, span: located ? TextFrame.span(of: span, in: text)
+                : Span(byteStart: span.lowerBound, byteEnd: span.upperBound, start: TextPosition(line: 1, column: 1),
+                       end: TextPosition(line: 1, column: 1))),
             secret: String(decoding: secret, as: UTF8.self),
             identity: value.named.identity.flatMap { $0.isEmpty ? nil : $0 },
             fingerprint: secret.withUnsafeBufferPointer { Fingerprint(ruleID: rule.rawValue, secret: $0) },
             snippet: Snippet.around(span, in: text))
-        if !value.named.namePath.isEmpty { finding.logicalPath = value.named.namePath }
-        if let path = structuralPaths?[span.lowerBound] { finding.logicalPath = path }
+        finding.logicalPath = logicalPath ?? (value.named.namePath.isEmpty ? nil : value.named.namePath)
         let confidence = NamedValueRule.confidence(for: value)
         if confidence != rule.info.confidence { finding.confidenceOverride = confidence }
         return finding

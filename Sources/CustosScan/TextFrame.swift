@@ -101,6 +101,11 @@ struct TextFrame {
         }
     }
 
+    /// Where a range of the display text lies in the raw bytes (a UTF-16 file's own offsets).
+    func rawRange(ofDisplay bytes: Range<Int>) -> Range<Int> {
+        display.flatMap { $0.map.sourceRange(of: bytes) } ?? bytes
+    }
+
     /// The span of `bytes` within `text` (a small text located on its own, such as a cell).
     static func span(of bytes: Range<Int>, in text: UnsafeRawBufferPointer) -> Span {
         let lower = max(0, min(bytes.lowerBound, text.count))

@@ -36,6 +36,7 @@ extension BlobScanner {
     func scanWorkbook(_ parts: WorkbookParts, findingsFrom first: Int) {
         guard let named = namedValues, !parts.sheets.isEmpty else { return }
         let strings = parts.sharedStrings
+        results.sink.beginBlob()
         for sheet in parts.sheets {
             let classified: [(value: ClassifiedValue, part: WorkbookPart)] = sheet.bytes.withUnsafeBytes { sheetBytes in
                 guard let strings else {
@@ -47,24 +48,16 @@ extension BlobScanner {
             }
             for (value, part) in classified {
                 guard let rule = NamedValueRule.rule(for: value), named.enabled.contains(rule) else { continue }
-                let (origin, bytes) = part == .sharedStrings && strings != nil ? (strings!.origin, strings!.bytes) : (sheet.origin, sheet.bytes)
-                bytes.withUnsafeBytes { text in
+                let own: (origin: Origin, bytes: [UInt8]) = (sheet.origin, sheet.bytes)
+                let holder = part == .sharedStrings ? strings ?? own : own
+                holder.bytes.withUnsafeBytes { text in
                     let range = value.named.valueSpan.clamped(to: 0..<text.count)
                     let covered = results.sink.findings[min(first, results.sink.findings.count)...].contains {
-                        $0.origin == origin && $0.byteStart < max(range.upperBound, range.lowerBound + 1) && range.lowerBound < $0.byteEnd
+                        $0.origin == holder.origin && $0.byteStart < max(range.upperBound, range.lowerBound + 1) && range.lowerBound < $0.byteEnd
                     }
                     guard !covered else { return }
-                    let secret = Self.reportedSecret(of: value, span: range, in: text)
-                    var finding = Finding(ruleID: rule.rawValue, location: Location(origin: origin, span: TextFrame.span(of: range, in: text)),
-                                          secret: String(decoding: secret, as: UTF8.self),
-                                          identity: value.named.identity.flatMap { $0.isEmpty ? nil : $0 },
-                                          fingerprint: secret.withUnsafeBufferPointer { Fingerprint(ruleID: rule.rawValue, secret: $0) },
-                                          snippet: Snippet.around(range, in: text))
-                    finding.logicalPath = value.named.namePath.isEmpty ? nil : value.named.namePath
-                    let confidence = NamedValueRule.confidence(for: value)
-                    if confidence != rule.info.confidence { finding.confidenceOverride = confidence }
-                    results.sink.beginBlob()
-                    results.sink.append(finding)
+                    results.sink.append(Self.finding(for: value, rule: rule, span: range, in: text, origin: holder.origin,
+                                                     logicalPath: nil, located: true))
                 }
             }
         }

@@ -149,7 +149,7 @@ public struct NamedValueScanner: Sendable {
             results.append(ClassifiedValue(named: named, verdict: .credential(.high), nameClass: .authorization, nameStrength: .medium,
                                            plaintext: decoded))
         }
-        if let verdict, verdict.isFinding || { if case .hash = verdict { true } else { false } }() { return }
+        if let verdict, verdict.isFinding || verdict.isHash { return }
         guard depth < options.maxNesting, named.value.count >= 10, named.form != .expression else { return }
         switch named.encoding {
         case .byteArray, .hexBytes, .utf16Bytes: return
@@ -172,7 +172,9 @@ public struct NamedValueScanner: Sendable {
         var collector = Collector()
         decoded.bytes.withUnsafeBytes { bytes in
             var budget = ExtractionBudget(values: 2_000, bytes: 16 * 1024 * 1024)
-            for kind in nestedKinds(bytes) {
+            // A string in source code is a docstring, a message or a template far more often
+            // than a sentence holding a password: inside code, prose is not read.
+            for kind in nestedKinds(bytes) where !(outer.format == .sourceCode && kind == .prose) {
                 kind.extractor(lens).extract(bytes, fileName: "", budget: &budget) { collector.add($0) }
             }
         }

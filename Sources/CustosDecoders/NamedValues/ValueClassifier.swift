@@ -130,6 +130,13 @@ public struct ValueClassifier: Sendable {
         // A bare word or identifier (`NextToken`, `SupportedEndpointTypes`, `brightblue`): in
         // code and data files it is a name, not a secret; elsewhere only a name that says
         // password outright may hold one.
+        // In code and data files, a snake_case or digit-bearing identifier (`RIPEMD160_CTX`,
+        // `symbol2label`) is a name too.
+        // (`hunter2` under a name that says password stays a password.)
+        if named.format == .sourceCode || named.format == .json, Self.isSnakeOrDigitIdentifier(value),
+           strength != .strong || value.contains(ASCII.underscore) {
+            return (.notCredential(.codeExpression), nil)
+        }
         if value.allSatisfy({ ASCII.isLetter($0) || $0 == ASCII.underscore }),
            !vocabulary.vendorDefaults.contains(String(decoding: value, as: UTF8.self).lowercased()),
            named.format.isCode || named.format == .json || named.format == .yaml || strength != .strong {
@@ -486,6 +493,16 @@ public struct ValueClassifier: Sendable {
               !value.contains(ASCII.space), !value[(colon + 1)...].contains(ASCII.colon),
               !value[(colon + 1)...].allSatisfy(ASCII.isDigit), !value.contains(ASCII.slash) else { return false }
         return true
+    }
+
+    /// `lower_snake`, `UPPER_SNAKE_2`, `word2word`: letters with underscores, or lowercase
+    /// letters around digits; no mixed-case run that a chosen password would have.
+    static func isSnakeOrDigitIdentifier(_ value: [UInt8]) -> Bool {
+        guard let first = value.first, ASCII.isLetter(first) || first == ASCII.underscore,
+              value.allSatisfy({ ASCII.isAlphanumeric($0) || $0 == ASCII.underscore }) else { return false }
+        let hasUpper = value.contains(where: ASCII.isUpper), hasLower = value.contains(where: { $0 >= 0x61 && $0 <= 0x7a })
+        if value.contains(ASCII.underscore) { return !(hasUpper && hasLower) || value.filter({ $0 == ASCII.underscore }).count >= 2 }
+        return !hasUpper && value.contains(where: ASCII.isDigit)
     }
 
     /// Letters only, in two or more words joined by `-`, `_`, `.` or spaces.
