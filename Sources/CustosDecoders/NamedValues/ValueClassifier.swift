@@ -495,14 +495,15 @@ public struct ValueClassifier: Sendable {
         return true
     }
 
-    /// `lower_snake`, `UPPER_SNAKE_2`, `word2word`: letters with underscores, or lowercase
-    /// letters around digits; no mixed-case run that a chosen password would have.
+    /// `lower_snake`, `RIPEMD160_CTX`, `urllib2`: words of letters, each ending in at most three
+    /// digits, joined by underscores; a generated value mixes digits into its letters.
     static func isSnakeOrDigitIdentifier(_ value: [UInt8]) -> Bool {
-        guard let first = value.first, ASCII.isLetter(first) || first == ASCII.underscore,
-              value.allSatisfy({ ASCII.isAlphanumeric($0) || $0 == ASCII.underscore }) else { return false }
-        let hasUpper = value.contains(where: ASCII.isUpper), hasLower = value.contains(where: { $0 >= 0x61 && $0 <= 0x7a })
-        if value.contains(ASCII.underscore) { return !(hasUpper && hasLower) || value.filter({ $0 == ASCII.underscore }).count >= 2 }
-        return !hasUpper && value.contains(where: ASCII.isDigit)
+        guard let first = value.first, ASCII.isLetter(first) || first == ASCII.underscore else { return false }
+        return value.split(separator: ASCII.underscore).allSatisfy { word in
+            let letters = word.prefix(while: ASCII.isLetter)
+            let digits = word.dropFirst(letters.count)
+            return digits.count <= 3 && digits.allSatisfy(ASCII.isDigit) && (!letters.isEmpty || !digits.isEmpty)
+        }
     }
 
     /// Letters only, in two or more words joined by `-`, `_`, `.` or spaces.
