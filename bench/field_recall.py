@@ -78,6 +78,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--binary", help="custos binary (default: the newest of .build/release and .build/debug)")
     parser.add_argument("--root", default="fixtures/field")
+    parser.add_argument("--min-confidence", choices=["low", "medium", "high"],
+                        help="passed to custos scan (default: custos's own default)")
     args = parser.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     binary = args.binary
@@ -89,6 +91,8 @@ def main():
             return 0
         binary = max(existing, key=os.path.getmtime)
     command = [binary, "scan", args.root, "--format", "json", "--no-redact"]
+    if args.min_confidence:
+        command += ["--min-confidence", args.min_confidence]
     for name in MANIFESTS:  # the generator and manifests hold every planted value; they are not part of the collection
         command += ["--exclude", "/" + name]
     result = subprocess.run(command, cwd=repo, capture_output=True, text=True)

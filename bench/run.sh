@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Core throughput benchmark: custos against Kingfisher (validation off) on a generated corpus of
 # source-like text with planted fake secrets, plus `cat` of the corpus as the read limit.
+# custos runs twice: as shipped, and without the named-value pass (`--exclude-rule named-values`).
 # Prints MB/s, CPU seconds, peak RSS and planted secrets found for each, and writes the table to
 # bench/out/core/results.md.
 # Usage: bench/run.sh   (MEGABYTES=320 RUNS=3 CUSTOS=.build/release/custos)
@@ -34,6 +35,8 @@ find "$CORPUS" -type f -print0 | xargs -0 cat > /dev/null
 
 measure cat bash -c "find '$CORPUS' -type f -print0 | xargs -0 cat > /dev/null"
 measure custos "$CUSTOS" scan "$CORPUS" --format jsonl --no-redact --output "$OUT/custos.jsonl"
+# The same binary without the named-value pass: what reading names and values costs.
+measure custos-patterns "$CUSTOS" scan "$CORPUS" --exclude-rule named-values --format jsonl --no-redact --output "$OUT/custos-patterns.jsonl"
 measure kingfisher "$KINGFISHER" scan "$CORPUS" --no-validate --format json -o "$OUT/kingfisher.json"
 
 python3 - "$OUT" "$CORPUS" "$BYTES" "$FILES" "$(nproc)" "$("$KINGFISHER" --version 2>/dev/null | head -1)" <<'PY'
@@ -44,6 +47,7 @@ def found(texts):
     blob = "\n".join(texts)
     return sum(p["secret"] in blob for p in planted)
 custos = [json.loads(line)["secret"] for line in open(f"{out}/custos.jsonl")]
+custos_patterns = [json.loads(line)["secret"] for line in open(f"{out}/custos-patterns.jsonl")]
 try:
     kingfisher = [json.dumps(f) for f in json.load(open(f"{out}/kingfisher.json"))["findings"]]
 except Exception:
@@ -51,6 +55,7 @@ except Exception:
 megabytes = size / 1_048_576
 rows = []
 for name, label, texts in (("cat", "cat (read limit)", None), ("custos", "custos", custos),
+                           ("custos-patterns", "custos --exclude-rule named-values", custos_patterns),
                            ("kingfisher", kingfisher_version or "kingfisher", kingfisher)):
     wall, cpu, rss = map(float, open(f"{out}/{name}.summary").read().split())
     hits = "—" if texts is None else f"{found(texts)}/{len(planted)}"
