@@ -55,6 +55,8 @@ public struct ScanSummary: Sendable, Hashable, Codable {
     public var filesSkippedBinary: Int = 0
     public var filesSkippedExcluded: Int = 0
     public var filesSkippedTooLarge: Int = 0
+    /// Findings held back for being below the reported confidence (`--min-confidence`).
+    public var findingsBelowConfidence: Int = 0
     public var rulesLoaded: Int = 0
     public var findings: Int = 0
     public var warnings: Int = 0
@@ -68,6 +70,7 @@ public struct ScanSummary: Sendable, Hashable, Codable {
         filesSkippedBinary += other.filesSkippedBinary
         filesSkippedExcluded += other.filesSkippedExcluded
         filesSkippedTooLarge += other.filesSkippedTooLarge
+        findingsBelowConfidence += other.findingsBelowConfidence
         findings += other.findings
         warnings += other.warnings
     }
@@ -99,7 +102,10 @@ extension ScanResult {
     /// this catches findings decoders added after the scan), masks every secret found in a
     /// blob in the snippets of that blob, sorts warnings, and fills in the counts: the last
     /// step of every kind of scan, so all of them report alike.
-    public func finalized(rules: Int, genericRules: Set<String> = [], since started: Date) -> ScanResult {
+    /// `gate` decides which findings are reported (after every secret is masked in the
+    /// snippets, held-back ones included).
+    public func finalized(rules: Int, genericRules: Set<String> = [], gate: ConfidenceGate = .reportAll,
+                          since started: Date) -> ScanResult {
         var result = self
         var seen = Set<String>()
         result.findings = GenericPrecedence.apply(to: findings, genericRules: genericRules)
@@ -107,6 +113,7 @@ extension ScanResult {
                 seen.insert("\(finding.ruleID)\u{0}\(finding.path)\u{0}\(finding.byteStart)\u{0}\(finding.fingerprint.hex)\u{0}\(finding.git?.blob ?? "")").inserted
             }
         SnippetMasking.apply(to: &result.findings)
+        result.summary.findingsBelowConfidence += gate.apply(to: &result.findings)
         result.warnings.sort { $0.path != $1.path ? $0.path < $1.path : $0.message < $1.message }
         result.summary.findings = result.findings.count
         result.summary.warnings = result.warnings.count

@@ -15,15 +15,21 @@ public final class Engine: Sendable {
     public let honorsAllowComments: Bool
     /// Named-value scanning (credentials found by what they are called), nil when off.
     public let namedValues: NamedValueScanning?
+    /// Which findings a scan reports (`--min-confidence`), and each rule's confidence.
+    public let confidenceGate: ConfidenceGate
 
     /// Compiles `ruleSet`. With a `cacheDirectory`, the Vectorscan database is loaded from
     /// there when the rules are unchanged, and saved there after a compile.
     public init(ruleSet: RuleSet, cacheDirectory: URL? = Engine.defaultCacheDirectory,
                 honorsAllowComments: Bool = true,
-                namedValues: NamedValueScanning? = NamedValueScanning.standard) throws(EngineError) {
+                namedValues: NamedValueScanning? = NamedValueScanning.standard,
+                minimumConfidence: Confidence = .low) throws(EngineError) {
         self.ruleSet = ruleSet
         self.honorsAllowComments = honorsAllowComments
         self.namedValues = namedValues
+        var ruleConfidence = Dictionary(ruleSet.rules.map { ($0.id, $0.confidence) }, uniquingKeysWith: { first, _ in first })
+        for rule in NamedValueRule.allCases { ruleConfidence[rule.rawValue] = rule.info.confidence }
+        confidenceGate = ConfidenceGate(minimum: minimumConfidence, ruleConfidence: ruleConfidence)
         var compiled: [CompiledRule] = []
         for rule in ruleSet.rules {
             compiled.append(try CompiledRule(rule))

@@ -54,7 +54,9 @@ public enum NamedValueRule: String, Sendable, CaseIterable {
         switch value.verdict {
         case let .credential(confidence): confidence
         case .publishedKeyEncryption: .high
-        case .hash, .notCredential: .low
+        // Reported only when asked for (`--include-hashes`), and then shown.
+        case .hash: .medium
+        case .notCredential: .low
         }
     }
 
@@ -72,7 +74,7 @@ public enum NamedValueRule: String, Sendable, CaseIterable {
         case .reversiblePassword: ("Password under a published key", "A device or vendor password stored with reversible encryption whose key is public (Cisco type 7, Junos $9$, Group Policy Preferences cpassword, older FortiOS ENC, WebSphere {xor}).")
         case .passwordHash: ("Password hash", "A stored password hash (crypt formats, bcrypt, PBKDF2, Cisco type 5/8/9, device SHA digests): open to offline cracking. Reported only with --include-hashes.")
         }
-        return RuleInfo(id: rawValue, name: name, description: description, confidence: self == .passwordHash ? .low : .medium,
+        return RuleInfo(id: rawValue, name: name, description: description, confidence: .medium,
                         tags: ["named-values", self == .remoteAccessPassword ? "vendor" : "credential"],
                         traits: self == .remoteAccessPassword ? [.vendor] : [],
                         source: "built-in named values (rules/vocabulary)", kind: .decoder)

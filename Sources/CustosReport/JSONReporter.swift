@@ -190,6 +190,7 @@ struct JSONReporter: Reporter {
         writer.field("files_skipped_too_large", summary.filesSkippedTooLarge)
         writer.field("rules", summary.rulesLoaded)
         writer.field("findings", summary.findings)
+        writer.field("findings_below_confidence", summary.findingsBelowConfidence)
         writer.field("warnings", summary.warnings)
         writer.endObject()
     }

@@ -47,6 +47,10 @@ struct TextReporter: Reporter {
         if !skipped.isEmpty { out += ", skipped " + skipped.joined(separator: ", ") }
         if summary.warnings > 0 { out += ", \(summary.warnings) warning\(summary.warnings == 1 ? "" : "s")" }
         out += "\n"
+        if summary.findingsBelowConfidence > 0 {
+            let count = summary.findingsBelowConfidence
+            out += "\(count) lower-confidence finding\(count == 1 ? "" : "s") not shown (--min-confidence low shows them)\n"
+        }
         return out
     }
 

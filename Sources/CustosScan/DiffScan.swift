@@ -80,7 +80,7 @@ public struct DiffScan {
         let part = worker.results.take()
         result.summary.filesSkippedBinary += part.summary.filesSkippedBinary
         result.warnings += part.warnings
-        return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: started)
+        return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, gate: engine.confidenceGate, since: started)
     }
 
     /// A secret as a rule reported it, wherever it sits in the file.

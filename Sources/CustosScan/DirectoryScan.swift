@@ -66,7 +66,7 @@ public struct DirectoryScan: Sendable {
         let walk = queue.report
         result.warnings += walk.warnings
         result.summary.filesSkippedExcluded += walk.excluded
-        return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: started)
+        return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, gate: engine.confidenceGate, since: started)
     }
 
     /// The path as reports show it: without a leading `./`.

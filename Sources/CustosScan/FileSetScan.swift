@@ -23,10 +23,12 @@ public struct FileScanOutcome: Sendable {
 public final class SingleFileScanner {
     private let worker: BlobScanner
     private let genericRules: Set<String>
+    private let gate: ConfidenceGate
 
     public init(engine: Engine, followSymlinks: Bool = false, maxFileSize: Int = 0) {
         worker = BlobScanner(engine: engine, followSymlinks: followSymlinks, maxFileSize: maxFileSize)
         genericRules = engine.ruleSet.genericRuleIDs
+        gate = engine.confidenceGate
     }
 
     /// Scans the file at `path`, reporting it as `displayPath`. An encrypted Node-RED
@@ -52,8 +54,9 @@ public final class SingleFileScanner {
             part.findings += derived.findings
             part.warnings += derived.warnings
         }
-        let summary = part.summary
-        part = part.finalized(rules: 0, genericRules: genericRules, since: Date())
+        var summary = part.summary
+        part = part.finalized(rules: 0, genericRules: genericRules, gate: gate, since: Date())
+        summary.findingsBelowConfidence = part.summary.findingsBelowConfidence
         return FileScanOutcome(findings: part.findings, warnings: part.warnings, summary: summary)
     }
 

@@ -40,7 +40,7 @@ public struct GitHistoryScan: Sendable {
         guard let repository = try? GitRepository(path: repositoryPath) else {
             var result = ScanResult(findings: [], warnings: index.notes, summary: ScanSummary())
             result.warnings.append(ScanWarning(.unreadableObject, path: repositoryPath, message: "cannot open the repository to read its blobs"))
-            return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: Date())
+            return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, gate: engine.confidenceGate, since: Date())
         }
         let store = PackStore(objectsDirectory: repository.objectsDirectory)
         return (try? pipeline(store: store, repository: repository) { _ in index }) ?? ScanResult(findings: [], warnings: index.notes, summary: ScanSummary())
@@ -148,7 +148,7 @@ public struct GitHistoryScan: Sendable {
         result.summary.filesSkippedExcluded = index.blobsExcluded
         for part in parts.waitForAll() { result.merge(part) }
         attribute(&result.findings, index: index, positions: positions, repository: repository)
-        return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, since: started)
+        return result.finalized(rules: engine.ruleSet.count, genericRules: engine.ruleSet.genericRuleIDs, gate: engine.confidenceGate, since: started)
     }
 
     /// Gives each finding the commits that added its blob, read once per commit.

@@ -23,8 +23,11 @@ extension BlobScanner {
         guard !NodeRedCredentials.isCredentialsFile(origin.fileName) else { return }
         var local = FindingSink()
         var judgedInDisplay: [Range<Int>] = []
+        var readAsCode = false
         frame.withDisplay { text in
             guard !text.isEmpty else { return }
+            readAsCode = CodeExtractor.claims(fileName: Substring(origin.display),
+                                              prefix: UnsafeRawBufferPointer(rebasing: text[0..<min(text.count, 4096)]))
             let values = named.scanner.classify(in: text, fileName: Substring(origin.display))
             // Where the structure names a place (an XML element path, a JSON path, a PLC
             // block), findings carry it, as the rules' findings do; else the value's name path.
@@ -42,11 +45,17 @@ extension BlobScanner {
                                           logicalPath: structuralPaths?[span.lowerBound], located: false))
             }
         }
+        let generic = genericRules
+        // In source code the code reader knows what is a name, a string and an expression
+        // (`'Test2::Event::Pass' => '1.302138'`, `*all_children_pass = *all_children`): a
+        // generic rule's line-level guess gives way to it everywhere in the file.
+        if readAsCode {
+            results.sink.removeFromCurrentBlob { $0.origin == origin && generic.contains($0.ruleID) }
+        }
         guard !judgedInDisplay.isEmpty else { return }
         frame.locate(&local.findings, range: local.findings.indices, offsetsIn: .display)
         // Judged spans compare with the rules' findings in the blob's own bytes.
         let judgedIndex = OverlapIndex(judgedInDisplay.map(frame.rawRange(ofDisplay:)))
-        let generic = genericRules
         results.sink.removeFromCurrentBlob { finding in
             finding.origin == origin && generic.contains(finding.ruleID) && judgedIndex.overlaps(finding.byteStart..<finding.byteEnd)
         }

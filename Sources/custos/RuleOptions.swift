@@ -20,8 +20,13 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("exclude-rule"), help: ArgumentHelp("Do not run rules with this id or tag; globs work (repeatable).", valueName: "id|tag"))
     var excludedRules: [String] = []
 
-    @Option(name: .long, help: "Run only rules of at least this confidence: low, medium or high (default: the configuration's, else low).")
+    @Option(name: .long, help: ArgumentHelp("Report only findings of at least this confidence: low, medium or high (default: the configuration's, else medium). Findings in test and documentation files count one level lower; 'low' shows everything.", valueName: "level"))
     var minConfidence: Confidence?
+
+    /// The confidence a finding needs to be reported: as asked, else the configuration's, else medium.
+    func reportedConfidence(config: ScanConfiguration?) -> Confidence {
+        minConfidence ?? config?.rules.minConfidence ?? .medium
+    }
 
     @Flag(name: .long, help: "Also report password hashes found under credential names (crypt, bcrypt, PBKDF2, Cisco type 5/8/9): open to offline cracking, off by default.")
     var includeHashes = false
@@ -59,7 +64,11 @@ struct RuleOptions: ParsableArguments {
     /// Named-value scanning as selected: off with --no-builtin-rules (its vocabulary is built in).
     func namedValues(config: ScanConfiguration?) throws(RuleError) -> NamedValueScanning? {
         guard !noBuiltinRules else { return nil }
-        return try NamedValueScanning.builtin(selection: selection(config: config), includeHashes: includeHashes)
+        // A named-value rule's findings carry their own confidence: the gate, not the rule's
+        // nominal confidence, decides which are reported.
+        var selection = selection(config: config)
+        selection.minimumConfidence = .low
+        return try NamedValueScanning.builtin(selection: selection, includeHashes: includeHashes)
     }
 
     /// Loads and compiles the rules, or explains why not (exit 2).
@@ -78,7 +87,8 @@ struct RuleOptions: ParsableArguments {
                 : "no rules to run: --rule, --exclude-rule and --min-confidence left none (see custos rules list)")
         }
         do {
-            return (ruleSet, try Engine(ruleSet: ruleSet, honorsAllowComments: !ignoreAllowComments, namedValues: named))
+            return (ruleSet, try Engine(ruleSet: ruleSet, honorsAllowComments: !ignoreAllowComments, namedValues: named,
+                                        minimumConfidence: reportedConfidence(config: config)))
         } catch {
             throw fatal("cannot compile rules: \(error)")
         }

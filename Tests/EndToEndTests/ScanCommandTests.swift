@@ -33,10 +33,39 @@ struct ScanCommandTests {
         #expect(try rules(["--rule", "github-*"]) == ["github-classic-pat"])
         #expect(try rules(["--exclude-rule", "named-values"]) == ["generic-password", "github-classic-pat"])
         #expect(try rules(["--exclude-rule", "named-values", "--exclude-rule", "generic"]) == ["github-classic-pat"])
-        #expect(try rules(["--min-confidence", "high"]) == ["github-classic-pat"])
         let typo = try CustosBinary.run(["scan", tree.path, "--rule", "githb-*"])
         #expect(typo.status == 2)
         #expect(typo.stderr.contains("no rule has the id or tag 'githb-*'"))
+    }
+
+    @Test("confidence: medium and high by default, all with --min-confidence low; test and documentation files one level lower")
+    func confidenceGate() throws {
+        let tree = try TemporaryTree([
+            "app.env": "GITHUB_TOKEN=\(fakeToken)\nDB_PASSWORD=Tq8#vLm2pZ!e\nkey=q8Xz2LmP4vRt7WsN9kYb\n",
+            "tests/settings.env": "DB_PASSWORD=Tq8#vLm2pZ!e\n",
+            "docs/settings.env": "GITHUB_TOKEN=\(fakeToken)\n",
+        ])
+        func report(_ options: [String]) throws -> (findings: [String], heldBack: Int) {
+            let result = try CustosBinary.run(["scan", tree.path, "--format", "json"] + options)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let findings = (report["findings"] as? [[String: Any]] ?? []).map { finding in
+                let path = (finding["path"] as? String ?? "").replacingOccurrences(of: tree.path + "/", with: "")
+                return "\(path) \(finding["rule_id"] as? String ?? "") \(finding["confidence"] as? String ?? "")"
+            }.sorted()
+            return (findings, (report["summary"] as? [String: Any])?["findings_below_confidence"] as? Int ?? -1)
+        }
+        // A value under the weak name `key` is low: held back, and counted.
+        let standard = try report([])
+        #expect(standard.findings == [
+            "app.env github-classic-pat high", "app.env named-password high",
+            "docs/settings.env github-classic-pat medium", "tests/settings.env named-password medium",
+        ])
+        #expect(standard.heldBack == 1)
+        #expect(try report(["--min-confidence", "low"]).findings.contains("app.env named-secret low"))
+        // High: what a test or documentation file holds is one level lower, so it is held back.
+        let high = try report(["--min-confidence", "high"])
+        #expect(high.findings == ["app.env github-classic-pat high", "app.env named-password high"])
+        #expect(high.heldBack == 3)
     }
 
     @Test("scan - reads standard input and reports it as stdin")

@@ -31,17 +31,34 @@ public struct CodeExtractor: NamedValueExtractor {
         "pm", "lua", "swift", "m", "mm", "ps1", "psm1", "psd1", "dart", "r", "jl", "ex", "exs", "erl", "clj", "tf", "hcl",
         "jenkinsfile", "ipynb", "vue", "svelte", "astro", "cfm", "asp", "aspx", "jsp", "nse", "ahk", "au3", "pas", "d",
         "nim", "zig", "fs", "fsx", "tcl", "coffee", "sbt", "cmake", "bicep", "bmo", "bac", "pdl", "krl", "src", "sub",
+        // Type stubs, template implementations and module interfaces are code too.
+        "pyi", "tcc", "hxx", "ipp", "inl", "tpp", "txx", "ixx", "cppm", "t", "rake", "gemspec", "podspec", "mts", "cts",
     ]
+
+    /// Interpreters named by a script's `#!` line whose scripts read as code.
+    static let interpreters = ["python", "perl", "node", "ruby", "php", "lua", "groovy", "deno", "bun", "pwsh", "tclsh", "wish"]
 
     public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
         let lower = fileName.lowercased()
         let base = lower.split(separator: "/").last.map(String.init) ?? lower
-        if base == "jenkinsfile" || base.hasSuffix("settings.js") { return true }
-        guard let dot = base.lastIndex(of: ".") else { return false }
+        if base == "jenkinsfile" || base == "rakefile" || base == "gemfile" || base.hasSuffix("settings.js") { return true }
+        guard let dot = base.lastIndex(of: ".") else { return isCodeByContent(prefix) }
         let ext = String(base[base.index(after: dot)...])
         // KUKA KRL data lists (`.dat`) share their extension with everything else.
         if ext == "dat" { return prefix.contains("defdat", in: 0..<prefix.count) || prefix.contains("&access", in: 0..<prefix.count) }
         return extensions.contains(ext)
+    }
+
+    /// A file without an extension that says it is code: a `#!` line naming an interpreter of
+    /// the languages above, or an editor mode line (`-*- C++ -*-`, as the C++ standard headers
+    /// `<barrier>` and `<stop_token>` carry).
+    static func isCodeByContent(_ prefix: UnsafeRawBufferPointer) -> Bool {
+        let firstLine = 0..<min(prefix.lineEnd(from: 0), 256, prefix.count)
+        guard !firstLine.isEmpty else { return false }
+        let line = String(decoding: UnsafeRawBufferPointer(rebasing: prefix[firstLine]), as: UTF8.self).lowercased()
+        if line.hasPrefix("#!") { return interpreters.contains { line.contains($0) } }
+        return line.contains("-*- c++ -*-") || line.contains("-*- c -*-") || line.contains("-*- mode: c++")
+            || line.contains("-*- python -*-") || line.contains("-*- perl -*-")
     }
 
     public func extract(_ text: UnsafeRawBufferPointer, fileName: Substring, budget: inout ExtractionBudget,
@@ -539,6 +556,13 @@ private struct CodeReader {
         // and a string followed by `:` is a key, not a value.
         if comma >= 2, isPunct(comma - 2, ":") || isPunct(comma - 2, "=") || isPunct(comma - 2, "=>") { return }
         if comma + 2 < tokens.count, isPunct(comma + 2, ":") || isPunct(comma + 2, "=>") { return }
+        // The name opens a call's arguments (`define('DB_PASSWORD', …)`) or follows a BASIC
+        // command's first operand (`SETSYS COM, "VPNPassword", …`): two neighbours in a list of
+        // words (`"alterations-in-key", "ambitus"`) name nothing.
+        let opensCall = comma >= 3 && isPunct(comma - 2, "(") && tokens[comma - 3].kind == .identifier
+        let basicOperand = comma >= 4 && isPunct(comma - 2, ",") && tokens[comma - 3].kind == .identifier
+            && tokens[comma - 4].kind == .identifier && tokens[comma - 4].line == nameToken.line
+        guard opensCall || basicOperand else { return }
         let name = string(nameToken)
         if lens.isCredential(name) {
             let form: ValueForm = isWholeValue(comma + 1) ? .literal : .expression
@@ -577,12 +601,28 @@ private struct CodeReader {
         guard lens.mayMatter(text, tokens[index].range), index + 2 < tokens.count, tokens[index + 2].kind == .string,
               isPunct(index + 3, ")") || isPunct(index + 3, ",") else { return }
         var name = callee
+        var setter = false
         for verb in ["set_", "set", "with_", "with", "use_", "Set", "With"] where name.hasPrefix(verb) && name.count > verb.count {
             name = String(name.dropFirst(verb.count))
+            setter = true
             break
         }
-        guard lens.isCredential(name) else { return }
+        // Without a setter's verb only a callee that is a credential word itself
+        // (`.password("…")`, `Token("…")`) names its argument: `should_pass(…)`,
+        // `splitpasswd(…)`, `SimpleCookie(…)` do something with a value, they do not name it.
+        guard lens.isCredential(name), setter || Self.bareCredentialCallees.contains(Self.squashed(name)) else { return }
         add(name: name, path: "\(callee)(…)", token: tokens[index + 2], form: isWholeValue(index + 2) ? .literal : .expression, budget: &budget)
+    }
+
+    /// Callees that name their argument without a verb, lowercased without separators.
+    static let bareCredentialCallees: Set<String> = [
+        "password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "accesstoken", "authtoken", "clientsecret",
+        "secretkey", "privatekey", "credentials", "credential", "psk", "presharedkey", "bearertoken", "basicauth", "auth",
+        "kennwort", "passwort", "motdepasse", "contrasena",
+    ]
+
+    static func squashed(_ name: String) -> String {
+        String(name.lowercased().unicodeScalars.filter { $0 != "_" && $0 != "-" })
     }
 
     /// The token indexes of each argument of the call whose `(` is at `open`.

@@ -46,9 +46,9 @@ public struct ConfigLinesExtractor: NamedValueExtractor {
         let lower = fileName.lowercased()
         let base = lower.split(separator: "/").last.map(String.init) ?? lower
         let firstByte = prefix.firstIndex { !ASCII.isWhitespace($0) && $0 != 0xef && $0 != 0xbb && $0 != 0xbf }.map { prefix[$0] }
-        // XML, JSON and IEC 61131-3 sources have their own extractors.
+        // XML, JSON, IEC 61131-3 sources and code have their own extractors.
         if firstByte == ASCII.less || firstByte == ASCII.openBrace { return false }
-        if IECExtractor.claims(fileName: fileName, prefix: prefix) { return false }
+        if IECExtractor.claims(fileName: fileName, prefix: prefix) || CodeExtractor.claims(fileName: fileName, prefix: prefix) { return false }
         if base.hasPrefix(".env") || base.hasSuffix(".env") || configNames.contains(base) { return true }
         if let dot = base.lastIndex(of: "."), configExtensions.contains(String(base[base.index(after: dot)...])) {
             let ext = String(base[base.index(after: dot)...])
@@ -67,6 +67,8 @@ public struct ConfigLinesExtractor: NamedValueExtractor {
         "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "java", "kt", "scala", "groovy", "cs", "vb", "c", "h", "cc", "cpp",
         "hpp", "go", "rs", "rb", "php", "pl", "lua", "swift", "m", "sh", "bash", "ps1", "bat", "cmd", "sql", "json",
         "yaml", "yml", "xml", "csv", "tsv", "md", "html", "htm", "css", "st", "scl", "awl", "l5k", "reg", "bas",
+        // Documentation: prose about settings (`the session token part of your credentials`), not settings.
+        "rst", "markdown", "pod", "adoc", "asciidoc", "tex", "rtf", "rdoc", "texi", "texinfo", "man",
     ]
 
     /// Whether the first lines read as configuration: most non-comment lines are pairs, section

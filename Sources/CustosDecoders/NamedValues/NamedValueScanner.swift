@@ -173,8 +173,12 @@ public struct NamedValueScanner: Sendable {
         decoded.bytes.withUnsafeBytes { bytes in
             var budget = ExtractionBudget(values: 2_000, bytes: 16 * 1024 * 1024)
             // A string in source code is a docstring, a message or a template far more often
-            // than a sentence holding a password: inside code, prose is not read.
-            for kind in nestedKinds(bytes) where !(outer.format == .sourceCode && kind == .prose) {
+            // than a sentence holding a password: inside code, prose is not read, and a string
+            // of several lines (a docstring, a usage text) is read only for the structures that
+            // carry a credential whole (connection strings, URLs, headers, SQL, commands).
+            let multiline = outer.format == .sourceCode && bytes.contains(where: { $0 == ASCII.newline })
+            for kind in nestedKinds(bytes) where !(outer.format == .sourceCode && kind == .prose)
+                && !(multiline && (kind == .code || kind == .iec)) {
                 kind.extractor(lens).extract(bytes, fileName: "", budget: &budget) { collector.add($0) }
             }
         }

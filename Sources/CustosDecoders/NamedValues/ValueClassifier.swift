@@ -162,6 +162,7 @@ public struct ValueClassifier: Sendable {
             return (.notCredential(.vendorDefault), nil)
         }
         if Self.isSettingValue(value) { return (.notCredential(.settingValue), nil) }
+        if Self.isPatternOrPointer(value) { return (.notCredential(.reference), nil) }
         if Self.isURLWithoutCredentials(value) { return (.notCredential(.url), nil) }
         if Self.isFilePath(value) { return (.notCredential(.filePath), nil) }
 
@@ -301,8 +302,9 @@ public struct ValueClassifier: Sendable {
             return (.publishedKeyEncryption(.vnc, decrypted: PublishedKeyDecryption.vnc(bytes)), nil)
         }
         guard bytes.count >= 8 else { return (.notCredential(.tooShort), nil) }
-        // Unknown binary under a credential name: some vendor's encryption, key unknown.
-        return (.credential(.low), nil)
+        // Unknown binary under a credential name: some vendor's encryption, key unknown; a
+        // block of 16 bytes or more is what such schemes store.
+        return (.credential(bytes.count >= 16 ? .medium : .low), nil)
     }
 
     // MARK: Placeholders, masks, references
@@ -485,6 +487,30 @@ public struct ValueClassifier: Sendable {
         }
         for suffix in [".txt", ".conf", ".json", ".ini", ".xml", ".yaml", ".yml"] where lower.hasSuffix(suffix) && separators >= 1 { return true }
         return false
+    }
+
+    /// A regular expression (`(?=\\s)`, `[^/]+\\d{4}`), a JSON pointer (`#/definitions/x`) or
+    /// a version number (`1.302138`, `v2.0.1`): what code matches, links or pins, not a secret.
+    static func isPatternOrPointer(_ value: [UInt8]) -> Bool {
+        if value.starts(with: [ASCII.hash, ASCII.slash]) { return true }
+        let version = value.first == 0x76 ? value.dropFirst() : value[...]
+        if version.count >= 3, version.first.map(ASCII.isDigit) == true, version.contains(ASCII.dot),
+           version.allSatisfy({ ASCII.isDigit($0) || $0 == ASCII.dot }) { return true }
+        var constructs = 0
+        var index = 0
+        while index + 1 < value.count {
+            let pair = (value[index], value[index + 1])
+            switch pair {
+            case (ASCII.openParen, ASCII.question): return true
+            case (ASCII.backslash, let next) where [0x73, 0x53, 0x64, 0x44, 0x77, 0x57, 0x62].contains(next): constructs += 1  // \s \S \d \D \w \W \b
+            case (ASCII.openBracket, 0x5e), (ASCII.dot, ASCII.star), (ASCII.dot, ASCII.plus),
+                 (ASCII.closeBracket, ASCII.plus), (ASCII.closeBracket, ASCII.star), (ASCII.closeParen, ASCII.star),
+                 (ASCII.closeParen, ASCII.plus), (ASCII.closeBracket, ASCII.openBrace): constructs += 1
+            default: break
+            }
+            index += 1
+        }
+        return constructs >= 2
     }
 
     /// `user:password` (haproxy `stats auth`, curl `-u`), not `host:port`.

@@ -93,4 +93,23 @@ struct CodeExtractionTests {
         #expect(url?.identity == "svc_hist")
         #expect(url?.written == "iLHgFvF3aqk4mw3")
     }
+
+    @Test("ordinary library code names no credential: word lists, verbs about passwords, docstrings, type stubs, regexes")
+    func libraryCodeIsQuiet() {
+        // Neighbours in a list of words are no name and value.
+        #expect(NamedValues.credentials("BUILTINS = (\n    \"alterations-in-key\", \"ambitus-interval-8x\",\n    \"bassoon-lh-key-stencil\", \"q8Xz2LmP4vRt7WsN9\",\n)", as: "_builtins.py").isEmpty)
+        // A call that does something with a password does not name its argument.
+        #expect(NamedValues.credentials("self.assertEqual(splitpasswd('user:a+b9x'), ('user', 'a+b9x'))\nshould_pass(\"windows2019x\")\nC = cookies.SimpleCookie('Customer=\"WILE_E_COYOTE7\"')", as: "test_urlparse.py").isEmpty)
+        // A docstring is read for connection strings and URLs, not as code.
+        let docstring = "def sign(params):\n    \"\"\"Sign the request.\n\n    >>> sign(oauth_consumer_key=\"0685bd9184jfhq22\", oauth_token=\"ad180jjd733klru7\")\n    \"\"\"\n"
+        #expect(NamedValues.credentials(docstring, as: "parameters.py").isEmpty)
+        // Type stubs are code: an annotation is a type, not a value.
+        #expect(NamedValues.credentials("class Connection:\n    password: str | None\n    ES_PASSWORD: Final[int]\n", as: "connection.pyi").isEmpty)
+        // C++ headers without an extension say so in their first line.
+        #expect(NamedValues.credentials("// <regex> -*- C++ -*-\n_M_token = _S_token_bracket_dash9;\n", as: "/usr/include/c++/12/regex").isEmpty)
+        // A regular expression or a version is what code matches or pins.
+        #expect(NamedValues.credentials("TOKEN = r'(?=\\s|[;&|])'\nSECRET = '[^/]+\\d{4}\\s*'\ntoken = '1.302138'", as: "shell.py").isEmpty)
+        // What stays: setters, define(), credential words called as functions.
+        #expect(NamedValues.credentials("client.password(\"Jv8!kQ2mx\")\nwith_token(\"ak_9f8e7d6c5b4a3928\")", as: "x.js").count == 2)
+    }
 }
