@@ -101,6 +101,8 @@ public final class MemberReader {
     /// Whether the failure left the archive itself unreadable (nothing after it can be read).
     fileprivate private(set) var brokeArchive = false
     private let consumedAtStart: Int64
+    /// Compressed bytes a member is assumed to have taken in before its first read.
+    static let readAheadCredit: Int64 = 16 * 1024
 
     fileprivate init(header: ArchiveMemberHeader, archive: OpaquePointer, input: ArchiveInput, walk: ArchiveWalk) {
         self.header = header
@@ -142,10 +144,24 @@ public final class MemberReader {
         }
         produced += Int64(got)
         do { try walk.budget.chargeExpanded(got) } catch { throw fail(error) }
-        if walk.budget.breaksRatio(produced: produced, consumed: input.delivered - consumedAtStart) {
+        if breaksRatio(archive) {
             throw fail(DecodeIssue(.limitExceeded(.ratio(walk.budget.limits.maxRatio)), scope: .restOfMember, location: header.path))
         }
         return got
+    }
+
+    /// Whether the member, or the compressed stream holding it, expands past the ratio limit.
+    /// A compressed stream (`.gz`, `.tar.xz`) is judged as a whole: what its filter gave out
+    /// against every byte read in. A member compressed on its own (zip) is judged against
+    /// the bytes read in since it started, with 16 KB of credit: libarchive may have taken
+    /// its compressed bytes in with the block that held its header, and a genuine 40:1 JSON
+    /// member is no bomb.
+    private func breaksRatio(_ archive: OpaquePointer) -> Bool {
+        if archive_filter_count(archive) > 1 {
+            return walk.budget.breaksRatio(produced: archive_filter_bytes(archive, 0), consumed: input.delivered)
+        }
+        return walk.budget.breaksRatio(produced: produced,
+                                       consumed: max(input.delivered - consumedAtStart, Self.readAheadCredit))
     }
 
     /// Fills `buffer` from `offset` on as far as the member goes; the count filled, less than

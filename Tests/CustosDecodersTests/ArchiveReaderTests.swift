@@ -85,6 +85,21 @@ struct ArchiveReaderTests {
         #expect(broken.problems.count == 1)
     }
 
+    @Test("a compressed file of ordinary ratio is read whole, however much of it libarchive read ahead")
+    func ordinaryRatioIsNoBomb() throws {
+        // JSON as API descriptions are shipped (`service-2.json.gz`): a few MB at 10–40:1.
+        var json = "{\"shapes\": {\n"
+        for index in 0..<60_000 {
+            json += "  \"Shape\(index)\": {\"type\": \"string\", \"documentation\": \"<p>Member \(index &* 7919 % 999_983)</p>\"},\n"
+        }
+        json += "  \"last\": \"password=Xk2#mLp9Qz\"\n}}\n"
+        let gz = try ArchiveWriter.compressed(.gzip, Array(json.utf8))
+        #expect(json.utf8.count > 3 << 20 && json.utf8.count / gz.count >= 5)
+        let read = readMembers(gz, name: "service-2.json.gz")
+        #expect(read.problems.isEmpty)
+        #expect(read.members.values.first?.hasSuffix("password=Xk2#mLp9Qz\"\n}}\n") == true)
+    }
+
     @Test("the member limit stops reading and says so")
     func memberLimit() throws {
         var limits = DecodeBudget.Limits()
