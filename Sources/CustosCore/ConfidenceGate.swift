@@ -7,9 +7,11 @@
 //   generic assignment, a password under `pass` or `pw`, a value encrypted with a published
 //   vendor key).
 // - low: a value that may be a credential: under a weak name (`key`, `auth`, `pin`), a test
-//   key, or anything in a test or documentation file (one level below what it would be
-//   elsewhere: `docs/`, `examples/`, `tests/`, `test_*.py`, `*.rst`). Markdown is not
-//   lowered: runbooks and emergency-access notes on plant shares are written in it.
+//   key, or anything in a test or documentation file (`docs/`, `examples/`, `tests/`,
+//   `test_*.py`, `*.rst`): a format-proven token there is one level below what it would be
+//   elsewhere, a value known only by its name (named values, generic rules) is low, since
+//   example and test passwords are written to look real. Markdown is not lowered: runbooks
+//   and emergency-access notes on plant shares are written in it.
 //
 // Scans report medium and high by default; `--min-confidence low` shows everything. The
 // trade-off: a real password pasted into a README under `examples/` is reported only with
@@ -21,10 +23,14 @@ public struct ConfidenceGate: Sendable {
     public var minimum: Confidence
     /// The confidence of each rule, for findings that carry no confidence of their own.
     public var ruleConfidence: [String: Confidence]
+    /// Rules that know a credential only by its name and place (named values, generic
+    /// assignments): in tests and documentation their findings are low.
+    public var contextRules: Set<String>
 
-    public init(minimum: Confidence = .low, ruleConfidence: [String: Confidence] = [:]) {
+    public init(minimum: Confidence = .low, ruleConfidence: [String: Confidence] = [:], contextRules: Set<String> = []) {
         self.minimum = minimum
         self.ruleConfidence = ruleConfidence
+        self.contextRules = contextRules
     }
 
     /// Everything passes and nothing is lowered: what library callers get unless they ask.
@@ -42,7 +48,8 @@ public struct ConfidenceGate: Sendable {
         findings = findings.compactMap { finding in
             var finding = finding
             let stated = confidence(of: finding)
-            if !finding.loweredForPath, PathContext(finding.origin.artifact.display) != .ordinary, let lowered = stated.lowered {
+            if !finding.loweredForPath, PathContext(finding.origin.artifact.display) != .ordinary,
+               let lowered = contextRules.contains(finding.ruleID) ? Confidence.low : stated.lowered {
                 finding.confidenceOverride = lowered
                 finding.loweredForPath = true
             }
@@ -77,6 +84,9 @@ public enum PathContext: Sendable, Equatable {
     static let documentationExtensions: Set<String> = ["rst", "pod", "adoc", "asciidoc", "rdoc", "texi", "tex",
                                                        "example", "sample", "template", "tmpl", "dist"]
 
+    /// Package metadata: a README with headers.
+    static let documentationFiles: Set<String> = ["metadata", "pkg-info", "description"]
+
     /// Languages whose test classes end in `Test` or `Tests` (`LoginServiceTest.java`).
     static let classTestExtensions: Set<String> = ["java", "kt", "cs", "scala", "groovy", "swift"]
 
@@ -91,7 +101,7 @@ public enum PathContext: Sendable, Equatable {
             || (stem.hasSuffix("test") || stem.hasSuffix("tests")) && stem.count > 5 && Self.classTestExtensions.contains(ext) {
             self = .test
         } else if folders.contains(where: Self.documentationFolders.contains) || Self.documentationExtensions.contains(ext)
-                    || stem.hasPrefix("examples-") || stem.hasPrefix("example") {
+                    || stem.hasPrefix("examples-") || stem.hasPrefix("example") || Self.documentationFiles.contains(file) {
             self = .documentation
         } else {
             self = .ordinary

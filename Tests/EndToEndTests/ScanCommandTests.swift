@@ -54,15 +54,16 @@ struct ScanCommandTests {
             }.sorted()
             return (findings, (report["summary"] as? [String: Any])?["findings_below_confidence"] as? Int ?? -1)
         }
-        // A value under the weak name `key` is low: held back, and counted.
+        // A value under the weak name `key` is low, and so is a password known by its name in a
+        // test file (test passwords are written to look real): held back, and counted. A
+        // provider token in documentation is one level lower: still reported.
         let standard = try report([])
         #expect(standard.findings == [
-            "app.env github-classic-pat high", "app.env named-password high",
-            "docs/settings.env github-classic-pat medium", "tests/settings.env named-password medium",
+            "app.env github-classic-pat high", "app.env named-password high", "docs/settings.env github-classic-pat medium",
         ])
-        #expect(standard.heldBack == 1)
-        #expect(try report(["--min-confidence", "low"]).findings.contains("app.env named-secret low"))
-        // High: what a test or documentation file holds is one level lower, so it is held back.
+        #expect(standard.heldBack == 2)
+        let all = try report(["--min-confidence", "low"]).findings
+        #expect(all.contains("app.env named-secret low") && all.contains("tests/settings.env named-password low"))
         let high = try report(["--min-confidence", "high"])
         #expect(high.findings == ["app.env github-classic-pat high", "app.env named-password high"])
         #expect(high.heldBack == 3)

@@ -92,6 +92,8 @@ struct CodeLanguage {
     var tripleQuotes = false
     var backtickStrings = true
     var singleQuoteStrings = true
+    /// Perl's documentation blocks (`=head1` … `=cut`) are comments.
+    var podBlocks = false
 
     init(fileName: Substring) {
         let lower = fileName.lowercased()
@@ -99,8 +101,9 @@ struct CodeLanguage {
         switch ext {
         case "py", "pyw", "ipynb", "r", "jl", "ex", "exs", "nim", "coffee", "cmake", "tcl":
             hashComments = true; slashComments = false; tripleQuotes = true
-        case "rb", "pl", "pm", "ps1", "psm1", "psd1", "tf", "hcl", "php":
+        case "rb", "pl", "pm", "t", "ps1", "psm1", "psd1", "tf", "hcl", "php":
             hashComments = true
+            podBlocks = ext == "pl" || ext == "pm" || ext == "t"
         case "lua", "sql":
             dashComments = true; slashComments = ext == "sql"
         case "vb", "vbs", "vba", "bas", "cls", "frm", "asp", "bmo", "bac", "pdl":
@@ -207,6 +210,21 @@ struct CodeLexer {
                     cursor += 1
                 }
                 index = min(cursor + 2, text.count); continue
+            }
+            if language.podBlocks && byte == ASCII.equals && (index == 0 || text[index - 1] == ASCII.newline)
+                && index + 1 < text.count && ASCII.isLetter(text[index + 1]) {
+                // To the end of the `=cut` line, or of the file.
+                var cursor = text.lineEnd(from: index)
+                while cursor < text.count {
+                    line += 1
+                    let next = cursor + 1
+                    if text.matchesExactly("=cut", at: next) {
+                        cursor = text.lineEnd(from: next)
+                        break
+                    }
+                    cursor = text.lineEnd(from: next)
+                }
+                index = min(cursor, text.count); continue
             }
             if language.hashComments && byte == ASCII.hash {
                 // PowerShell block comments `<# … #>` open with `<`; a `#` alone runs to the end of the line.
@@ -458,8 +476,10 @@ private struct CodeReader {
             let op = text.string(token.range)
             if op == "(" || op == "[" {
                 // `auth=("user", "pw")`.
+                // Only under a name the vocabulary calls a credential (`auth=`, `credentials=`):
+                // `__author__ = ("…", "…")` and `'KEY': ('topic', 'TITLE')` hold no login.
                 if index + 4 < tokens.count, tokens[index + 1].kind == .string, isPunct(index + 2, ","), tokens[index + 3].kind == .string,
-                   isPunct(index + 4, op == "(" ? ")" : "]") {
+                   isPunct(index + 4, op == "(" ? ")" : "]"), lens.isCredential(name), !name.lowercased().contains("author") {
                     noteIdentity(string(tokens[index + 1]), line: tokens[index + 1].line)
                     // A pair under a credential name is (user, password).
                     add(name: "password", path: "\(path)[1]", token: tokens[index + 3], form: .literal,
@@ -551,7 +571,9 @@ private struct CodeReader {
     mutating func nameBeforeValue(at comma: Int, budget: inout ExtractionBudget) {
         guard comma >= 1, comma + 1 < tokens.count, tokens[comma - 1].kind == .string, tokens[comma + 1].kind == .string else { return }
         let nameToken = tokens[comma - 1]
-        guard nameToken.content.count <= 80, !text.contains(" ", in: nameToken.content) else { return }
+        // A name is a key: letters, digits, `_`, `.`, `-` (`mail.smtp.password`), not a template.
+        guard nameToken.content.count <= 80,
+              nameToken.content.allSatisfy({ ASCII.isNameByte(text[$0]) || text[$0] == ASCII.dot || text[$0] == ASCII.dash }) else { return }
         // A string that is itself a value (`"name": "Secrets", "tagType": …`) names nothing,
         // and a string followed by `:` is a key, not a value.
         if comma >= 2, isPunct(comma - 2, ":") || isPunct(comma - 2, "=") || isPunct(comma - 2, "=>") { return }
@@ -666,8 +688,31 @@ private struct CodeReader {
         groups[groups.count - 1].noteIdentity(value)
     }
 
+    /// Whether a string is a template the program fills in: a Python f-string or C# `$"…"`
+    /// with a `{`, a template literal with `${`, or a Perl, PHP, Ruby, shell or PowerShell
+    /// double-quoted string naming a variable (`"$user:$pass"`, `"#{token}"`).
+    func isInterpolated(_ token: CodeToken) -> Bool {
+        let content = token.content
+        guard !content.isEmpty else { return false }
+        let prefix = token.range.lowerBound..<max(token.range.lowerBound, content.lowerBound - 1)
+        let formatted = prefix.contains { text[$0] == 0x66 || text[$0] == 0x46 || text[$0] == ASCII.dollar }
+        if formatted, text.firstIndex(of: ASCII.openBrace, in: content) != nil { return true }
+        guard token.quote == ASCII.quote || token.quote == ASCII.backtick else { return false }
+        var index = content.lowerBound
+        while index + 1 < content.upperBound {
+            let byte = text[index], next = text[index + 1]
+            if (byte == ASCII.dollar || byte == ASCII.hash) && next == ASCII.openBrace { return true }
+            if byte == ASCII.dollar, language.hashComments, !language.tripleQuotes, ASCII.isLetter(next) || next == ASCII.underscore {
+                return true
+            }
+            index += 1
+        }
+        return false
+    }
+
     mutating func add(name: String, path: String, token: CodeToken, form: ValueForm, identity: String? = nil,
                       budget: inout ExtractionBudget) {
+        let form = form == .literal && isInterpolated(token) ? .expression : form
         let decoder: ValueDecoder = token.escapes.map { .backslashes($0) } ?? (language.basicComments ? .doubled(ASCII.quote) : .plain)
         let decoded = decoder.decode(text, token.content)
         add(name: name, path: path, span: token.content, bytes: decoded.bytes, encoding: decoded.encoding, form: form,

@@ -49,6 +49,10 @@ public struct ConfigLinesExtractor: NamedValueExtractor {
         // XML, JSON, IEC 61131-3 sources and code have their own extractors.
         if firstByte == ASCII.less || firstByte == ASCII.openBrace { return false }
         if IECExtractor.claims(fileName: fileName, prefix: prefix) || CodeExtractor.claims(fileName: fileName, prefix: prefix) { return false }
+        // Package metadata (headers, then a README) and manual pages in troff are documentation.
+        if ["metadata", "pkg-info"].contains(base) || prefix.starts(with: Array(".TH ".utf8)) || prefix.starts(with: Array(".\\\"".utf8)) {
+            return false
+        }
         if base.hasPrefix(".env") || base.hasSuffix(".env") || configNames.contains(base) { return true }
         if let dot = base.lastIndex(of: "."), configExtensions.contains(String(base[base.index(after: dot)...])) {
             let ext = String(base[base.index(after: dot)...])

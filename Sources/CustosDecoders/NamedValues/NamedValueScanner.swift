@@ -177,8 +177,13 @@ public struct NamedValueScanner: Sendable {
             // of several lines (a docstring, a usage text) is read only for the structures that
             // carry a credential whole (connection strings, URLs, headers, SQL, commands).
             let multiline = outer.format == .sourceCode && bytes.contains(where: { $0 == ASCII.newline })
+            // A docstring or help text (sentences over several lines) documents calls, headers
+            // and command lines with example values: it is not read at all.
+            if multiline && Self.isSentences(bytes) { return }
+            // API documentation in JSON (`"documentation": "<p>…<code>{\"Password\": …}</code>"`).
+            if outer.format == .json, bytes.contains("<p>", in: 0..<bytes.count) || bytes.contains("<code>", in: 0..<bytes.count) { return }
             for kind in nestedKinds(bytes) where !(outer.format == .sourceCode && kind == .prose)
-                && !(multiline && (kind == .code || kind == .iec)) {
+                && !(multiline && (kind == .code || kind == .iec || kind == .commandLine)) {
                 kind.extractor(lens).extract(bytes, fileName: "", budget: &budget) { collector.add($0) }
             }
         }
@@ -191,6 +196,27 @@ public struct NamedValueScanner: Sendable {
             if value.encoding == .plain { value.encoding = outer.encoding }
             return value
         }
+    }
+
+    /// Whether text is written in sentences: two or more `. ` (or `.` at a line's end) after a
+    /// word, with at least twelve words of letters.
+    static func isSentences(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var stops = 0, words = 0, inWord = false, letters = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if ASCII.isLetter(byte) {
+                letters += 1
+                inWord = true
+                continue
+            }
+            if inWord && letters >= 2 && (byte == ASCII.space || byte == ASCII.newline || byte == ASCII.dot || byte == ASCII.comma) { words += 1 }
+            if inWord, byte == ASCII.dot, index + 1 < bytes.count, bytes[index + 1] == ASCII.space || bytes[index + 1] == ASCII.newline {
+                stops += 1
+            }
+            inWord = false
+            letters = 0
+        }
+        return stops >= 2 && words >= 12
     }
 
     /// The outer value's bytes with the source offset of each: its decoding replayed over its

@@ -165,7 +165,11 @@ private struct SQLReader {
             defer { index += 1 }
             if token.kind == .word {
                 let keyword = word(token)
-                if keyword == "identified", isWord(tokens, index + 1, "by") || isWord(tokens, index + 1, "with") {
+                // Only a statement that makes or changes an account says `IDENTIFIED BY` of a
+                // password (`CREATE USER`, `ALTER USER`, `GRANT`, `CONNECT`, `CREATE DATABASE
+                // LINK … CONNECT TO`): prose says "identified by its name".
+                if keyword == "identified", isWord(tokens, index + 1, "by") || isWord(tokens, index + 1, "with"),
+                   ["create", "alter", "grant", "connect"].contains(head.first ?? "") {
                     var cursor = index + 2
                     var marker = ValueMarker.none
                     if isWord(tokens, index + 1, "with") {

@@ -75,6 +75,9 @@ public struct ValueClassifier: Sendable {
     public func classify(_ named: NamedValue, as credentialClass: CredentialClass, strength: NameStrength,
                          context: String) -> (verdict: ValueVerdict, plaintext: [UInt8]?) {
         if named.form == .expression { return (.notCredential(.codeExpression), nil) }
+        // A number in source code is a constant (`PASSWORD_NO_MATCH: Final = 1045`, an enum
+        // value, a flag), unless a PIN is what the name says.
+        if named.format == .sourceCode, named.form == .bare, credentialClass != .pin { return (.notCredential(.codeExpression), nil) }
         var value = named.encoding == .byteArray ? named.value : Self.trimmed(named.value)
         // An IEC 61131-3 type where a declaration was read as `name : value` (`ARRAY[0..15] OF BYTE`).
         if named.encoding != .byteArray, value.hasPrefix(ignoringCase: "array["), value.contains(ASCII.dot) {
@@ -141,6 +144,20 @@ public struct ValueClassifier: Sendable {
            !vocabulary.vendorDefaults.contains(String(decoding: value, as: UTF8.self).lowercased()),
            named.format.isCode || named.format == .json || named.format == .yaml || strength != .strong {
             return (.notCredential(.notSecretLooking), nil)
+        }
+        // In code and data files, words joined by `-`, `.` or `:` (`Access-Control-Allow-Credentials`,
+        // `fs.s3.enableServerSideEncryption`, `write:pets`) are names, headers and scopes; so is
+        // any text with spaces outside a passphrase.
+        if named.format.isCode || named.format == .json {
+            let joinedWords = value.allSatisfy { ASCII.isAlphanumeric($0) || $0 == ASCII.underscore || $0 == ASCII.dash || $0 == ASCII.dot || $0 == ASCII.colon }
+                && value.split(whereSeparator: { $0 == ASCII.dash || $0 == ASCII.dot || $0 == ASCII.colon })
+                    .allSatisfy { $0.count >= 2 && Self.isSnakeOrDigitIdentifier(Array($0)) }
+            if joinedWords && value.contains(where: { $0 == ASCII.dash || $0 == ASCII.dot || $0 == ASCII.colon }) && !Self.isMixedToken(value) {
+                return (.notCredential(.notSecretLooking), nil)
+            }
+            if value.contains(ASCII.space), credentialClass != .passphrase, credentialClass != .authorization {
+                return (.notCredential(.prose), nil)
+            }
         }
         if Self.isOwnerKeyEncrypted(value) { return (.notCredential(.ownerKeyEncrypted), nil) }
         if Self.isPublicMaterial(value) { return (.notCredential(.publicMaterial), nil) }
@@ -328,6 +345,10 @@ public struct ValueClassifier: Sendable {
         "env(", "secretkeyref", "valuefrom",
     ]
 
+    /// Words that make a value with spaces a prompt or a label rather than a passphrase.
+    static let promptWords: [StaticString] = ["password", "passwort", "kennwort", "passphrase", "token", "secret", "enter ",
+                                              "username", "one-time"]
+
     /// Password stores a value may point to instead of being the password.
     static let storeMarkers: [StaticString] = ["keepass", "password safe", "passwortsafe", "password manager", "passwortmanager",
                                                "1password", "lastpass", "bitwarden", "cyberark", "thycotic", "secret server",
@@ -348,6 +369,11 @@ public struct ValueClassifier: Sendable {
         guard let first = value.first, let last = value.last else { return .empty }
         let lower = String(decoding: value, as: UTF8.self).lowercased()
         if Self.placeholderWords.contains(lower) { return .placeholder }
+        // `'pass'` (a keyword quoted in a grammar), `Password:` (a prompt).
+        let bare = lower.trimmingCharacters(in: CharacterSet(charactersIn: "'\"`:. "))
+        if bare != lower, Self.placeholderWords.contains(bare) || Self.promptWords.contains(where: { bare.hasSuffix($0.description) }) {
+            return .placeholder
+        }
         for prefix in Self.referencePrefixes where value.hasPrefix(ignoringCase: prefix) { return .reference }
         if value.contains(ignoringCase: "/secrets/") && value.hasPrefix(ignoringCase: "projects/") { return .reference }
         // $VAR, %VAR%, <name>, {name}, @name@, __NAME__, [% name %].
@@ -360,6 +386,20 @@ public struct ValueClassifier: Sendable {
             return .placeholder
         }
         if value.count >= 5 && value.starts(with: [ASCII.underscore, ASCII.underscore]) && value.suffix(2).elementsEqual([ASCII.underscore, ASCII.underscore]) {
+            return .placeholder
+        }
+        // `[password]`, `[new_password]`, `[Authenticator data]`: a slot in documentation.
+        if value.count >= 4, first == ASCII.openBracket, last == ASCII.closeBracket,
+           value.dropFirst().dropLast().allSatisfy({ ASCII.isLetter($0) || $0 == ASCII.underscore || $0 == ASCII.space || $0 == ASCII.dash }) {
+            return .placeholder
+        }
+        // Amazon resource names name a resource (`arn:aws:iam::aws:policy/IAMCreateRootUserPassword`).
+        if value.hasPrefix(ignoringCase: "arn:aws") || value.hasPrefix(ignoringCase: "arn:${") { return .reference }
+        // A prompt or a label (`New password: `, `Enter your token`) names the credential it asks for.
+        if value.contains(ASCII.space), Self.promptWords.contains(where: { value.contains(ignoringCase: $0) }) { return .placeholder }
+        // A date (`2017-12-05`) is a setting, not a secret.
+        if value.count == 10, value[4] == ASCII.dash, value[7] == ASCII.dash,
+           value.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || ASCII.isDigit($0.element) }) {
             return .placeholder
         }
         for marker in Self.placeholderMarkers where value.contains(ignoringCase: marker) { return .placeholder }
@@ -442,6 +482,10 @@ public struct ValueClassifier: Sendable {
             || value.hasPrefix(ignoringCase: "ssh-rsa aaaa") || value.hasPrefix(ignoringCase: "ssh-ed25519 aaaa")
             || value.hasPrefix(ignoringCase: "ssh-dss aaaa") || value.hasPrefix(ignoringCase: "ecdsa-sha2-")
             || value.hasPrefix(ignoringCase: "sk-ssh-ed25519@openssh.com aaaa")
+            // Public keys as base64 DER (SubjectPublicKeyInfo): EC P-256 and P-384, RSA, Ed25519, X25519.
+            || value.starts(with: Array("MFkwEwYHKoZIzj0CAQ".utf8)) || value.starts(with: Array("MHYwEAYHKoZIzj0CAQ".utf8))
+            || value.starts(with: Array("MIIBIjANBgkqhkiG9w0BAQEFAAOC".utf8)) || value.starts(with: Array("MIICIjANBgkqhkiG9w0BAQEFAAOC".utf8))
+            || value.starts(with: Array("MCowBQYDK2Vw".utf8)) || value.starts(with: Array("MCowBQYDK2Vu".utf8))
     }
 
     static func isSettingValue(_ value: [UInt8]) -> Bool {
@@ -502,6 +546,9 @@ public struct ValueClassifier: Sendable {
             let pair = (value[index], value[index + 1])
             switch pair {
             case (ASCII.openParen, ASCII.question): return true
+            case (0x30, ASCII.dash) where index + 2 < value.count && value[index + 2] == 0x39: constructs += 1   // 0-9
+            case (0x61, ASCII.dash) where index + 2 < value.count && value[index + 2] == 0x7a: constructs += 1   // a-z
+            case (0x41, ASCII.dash) where index + 2 < value.count && value[index + 2] == 0x5a: constructs += 1   // A-Z
             case (ASCII.backslash, let next) where [0x73, 0x53, 0x64, 0x44, 0x77, 0x57, 0x62].contains(next): constructs += 1  // \s \S \d \D \w \W \b
             case (ASCII.openBracket, 0x5e), (ASCII.dot, ASCII.star), (ASCII.dot, ASCII.plus),
                  (ASCII.closeBracket, ASCII.plus), (ASCII.closeBracket, ASCII.star), (ASCII.closeParen, ASCII.star),
@@ -530,6 +577,17 @@ public struct ValueClassifier: Sendable {
             let digits = word.dropFirst(letters.count)
             return digits.count <= 3 && digits.allSatisfy(ASCII.isDigit) && (!letters.isEmpty || !digits.isEmpty)
         }
+    }
+
+    /// A generated token's look: a digit between letters inside one word (`dt0c01`, `s6BhdRkqt3`)
+    /// beyond what an identifier ending in digits has.
+    static func isMixedToken(_ value: [UInt8]) -> Bool {
+        var switches = 0
+        for index in 1..<max(1, value.count) where ASCII.isDigit(value[index]) != ASCII.isDigit(value[index - 1])
+            && ASCII.isAlphanumeric(value[index]) && ASCII.isAlphanumeric(value[index - 1]) {
+            switches += 1
+        }
+        return switches >= 4
     }
 
     /// Letters only, in two or more words joined by `-`, `_`, `.` or spaces.
