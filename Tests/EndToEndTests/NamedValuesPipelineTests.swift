@@ -58,6 +58,18 @@ struct NamedValuesPipelineTests {
         #expect(found.first?.rule == "github-classic-pat" && found.first?.alsoReportedBy == ["named-password"])
     }
 
+    @Test("in source code the code reader decides: a generic rule's line-level guess gives way in the whole file")
+    func codeReaderDecides() throws {
+        let tree = try TemporaryTree([
+            "lib/CoreList.pm": "our %version = (\n    'Test2::Event::Pass'    => '1.302138',\n);\n*all_children_pass = *all_children;\n"
+                + "\n=head1 SYNOPSIS\n\n  $ua->credentials('www.example.com:80', 'Realm', 'foo', 'Xk2#mLp9Qz');\n\n=cut\n"
+                + "my $db_password = 'Pl4nt!Histo7';\n",
+        ])
+        #expect(try Self.scan(tree).map { "\($0.line) \($0.rule) \($0.secret)" } == ["11 named-password Pl4nt!Histo7"])
+        // Without named values the generic rule reads the lines again, noise included.
+        #expect(try Self.scan(tree, ["--exclude-rule", "named-values"]).contains { $0.rule == "generic-password" && $0.secret == "1.302138" })
+    }
+
     @Test("password hashes are reported only with --include-hashes")
     func hashesOptIn() throws {
         let tree = try TemporaryTree(["running-config.txt": "enable secret 9 $9$rZMdS7x.eg9LXk$jy01ztjCJSiL5B/6uq.U9N12Qh3Eey50ulUCenzrh9Z\n"])

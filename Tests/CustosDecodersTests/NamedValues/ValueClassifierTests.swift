@@ -72,6 +72,34 @@ struct ValueClassifierTests {
         #expect(verdict("https://login.plant.internal/reset") == .notCredential(.url))
     }
 
+    @Test("what library code and API documentation hold under credential names is no credential")
+    func libraryValues() {
+        for slot in ["[password]", "[new_password]", "[Authenticator data]"] {
+            #expect(verdict(slot, format: .json) == .notCredential(.placeholder), "\(slot)")
+        }
+        #expect(verdict("New password: ", format: .sourceCode) == .notCredential(.placeholder))
+        #expect(verdict("Password:", format: .sourceCode) == .notCredential(.placeholder))
+        #expect(verdict("'pass'", name: "pass_stmt", format: .sourceCode) == .notCredential(.placeholder))
+        #expect(verdict("2017-12-05", name: "community") == .notCredential(.placeholder))
+        #expect(verdict("arn:aws:iam::aws:policy/IAMCreateRootUserPassword", format: .json) == .notCredential(.reference))
+        for pattern in ["(?=\\s|[;&|])", "[!#$%&'*+.^_`|~0-9A-Za-z]", "#/definitions/password", "1.302138", "v2.0.1"] {
+            #expect(verdict(pattern, name: "token", format: .sourceCode) == .notCredential(.reference), "\(pattern)")
+        }
+        #expect(verdict("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1Olb3zMAFFxXKHiIkQO5cJ3Yhl5i6UPp", name: "key", format: .sourceCode)
+            == .notCredential(.publicMaterial))
+        for words in ["Access-Control-Allow-Credentials", "write:pets", "fs.s3.enableServerSideEncryption"] {
+            #expect(verdict(words, name: "credentials", format: .sourceCode) == .notCredential(.notSecretLooking), "\(words)")
+        }
+        #expect(verdict("The pass statement does nothing", name: "pass", format: .sourceCode) == .notCredential(.prose))
+        #expect(verdict("1045", format: .sourceCode, form: .bare) == .notCredential(.codeExpression))
+        #expect(verdict("anonymous@", name: "pass", format: .sourceCode) == .notCredential(.vendorDefault))
+        // Short human passwords with a dash, and tokens whose words mix digits in, stay.
+        #expect(verdict("Vey4-h", format: .sourceCode).isFinding)
+        #expect(verdict("dt0c01.ST2EY72KQINMH574WMNVI7YN", name: "token", format: .sourceCode).isFinding)
+        // A number under a PIN's name is judged as a PIN, not dropped as a constant.
+        #expect(verdict("4711", name: "pin", format: .sourceCode, form: .bare) != .notCredential(.codeExpression))
+    }
+
     @Test("hashes, each recognised by its format, and Cisco type markers")
     func hashes() {
         #expect(verdict("$6$y5hi8Vc4$jRWF6ELAWzBDBWqBPf1Mnk") == .hash(.sha512Crypt))
