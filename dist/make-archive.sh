@@ -88,5 +88,6 @@ INFO
 MTIME=$(git log -1 --format=%cI 2>/dev/null || date -u +%FT%TZ)
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="$MTIME" \
   -C "$OUT" -czf "$OUT/$NAME.tar.gz" "$NAME"
+(cd "$OUT" && sha256sum "$NAME.tar.gz" > "$NAME.tar.gz.sha256")
 echo "make-archive: $(du -h "$OUT/$NAME.tar.gz" | cut -f1) $OUT/$NAME.tar.gz ($(du -sh "$STAGE" | cut -f1) unpacked)" >&2
 echo "$OUT/$NAME.tar.gz"
