@@ -15,7 +15,6 @@ LABEL org.opencontainers.image.title="custos" \
 # ADD unpacks a local tar archive: /opt/custos-VERSION-linux-ARCH/{bin,lib,share}.
 ADD dist/out/custos-${VERSION}-linux-${ARCH}.tar.gz /opt/
 RUN ln -s /opt/custos-${VERSION}-linux-${ARCH}/bin/custos /usr/local/bin/custos \
- && ln -s /opt/custos-${VERSION}-linux-${ARCH}/share/man/man1/custos.1 /usr/local/share/man/custos.1 \
  # libgit2 refuses repositories owned by another user (a mounted checkout) unless safe.directory allows them.
  && printf '[safe]\n\tdirectory = *\n' > /etc/gitconfig \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/custos --create-home custos \
