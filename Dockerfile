@@ -12,10 +12,10 @@ LABEL org.opencontainers.image.title="custos" \
       org.opencontainers.image.description="Find leaked credentials and say who owns them" \
       org.opencontainers.image.version="${VERSION}"
 
-# ADD unpacks a local tar archive: /opt/custos-VERSION-linux-ARCH/{bin,lib,share}.
+# ADD unpacks a local tar archive: /opt/custos-VERSION-linux-ARCH/{bin,lib,share}. libgit2
+# refuses a repository owned by another user (a mounted checkout) unless safe.directory allows it.
 ADD dist/out/custos-${VERSION}-linux-${ARCH}.tar.gz /opt/
 RUN ln -s /opt/custos-${VERSION}-linux-${ARCH}/bin/custos /usr/local/bin/custos \
- # libgit2 refuses repositories owned by another user (a mounted checkout) unless safe.directory allows them.
  && printf '[safe]\n\tdirectory = *\n' > /etc/gitconfig \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/custos --create-home custos \
  && custos --version
