@@ -24,6 +24,9 @@ install -d "$PKG/DEBIAN" "$PKG/usr/bin" "$PKG/usr/lib/custos" "$PKG/usr/share/ma
   "$PKG/usr/lib/systemd/system" "$PKG/etc/default"
 cp -a "$STAGE/bin" "$STAGE/lib" "$PKG/usr/lib/custos/"
 ln -s ../lib/custos/bin/custos "$PKG/usr/bin/custos"
+# An absolute run path in the package: $ORIGIN is the binary's real folder when it is run through
+# the link, but not when the loader is handed the link itself (ldd /usr/bin/custos, ld.so …).
+patchelf --set-rpath /usr/lib/custos/lib "$PKG/usr/lib/custos/bin/custos"
 gzip -9n < "$STAGE/share/man/man1/custos.1" > "$PKG/usr/share/man/man1/custos.1.gz"
 install -m 0644 "$STAGE/share/bash-completion/completions/custos" "$PKG/usr/share/bash-completion/completions/custos"
 install -m 0644 "$STAGE/share/zsh/site-functions/_custos" "$PKG/usr/share/zsh/vendor-completions/_custos"

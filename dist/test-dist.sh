@@ -98,14 +98,14 @@ echo "  $line"
 export CUSTOS_CACHE_DIR="$WORK/cache-$$"
 # LD_DEBUG lists every object the loader really loads (dlopen included) with its path.
 status=0
-LD_DEBUG=libs LD_DEBUG_OUTPUT="$WORK/loaded" "$BIN" scan "$WORK/tree" --format jsonl --output "$WORK/scan.jsonl" || status=$?
+LD_DEBUG=libs LD_DEBUG_OUTPUT="$WORK/lddebug" "$BIN" scan "$WORK/tree" --format jsonl --output "$WORK/scan.jsonl" || status=$?
 [ "$status" = 1 ] || { echo "custos scan exited $status, expected 1 (findings)" >&2; exit 1; }
 for rule in github-classic-pat aws-access-key-id stripe-secret-key postgres-url mysql-url; do
   grep -q "\"$rule\"" "$WORK/scan.jsonl" || { echo "custos scan did not report $rule" >&2; exit 1; }
 done
 grep -q 'Line3_HMI_export.zip' "$WORK/scan.jsonl" || { echo "no finding inside the zip (libarchive)" >&2; exit 1; }
-cat "$WORK"/loaded.* | sed -n 's/.*calling init: //p' | sort -u > "$WORK/loaded.txt"
-rm -f "$WORK"/loaded.*
+cat "$WORK"/lddebug.* | sed -n 's/.*calling init: //p' | sort -u > "$WORK/loaded.txt"
+rm -f "$WORK"/lddebug.*
 while read -r object; do
   case "$(basename "$object")" in
     ld-linux*.so.*|libc.so.*|libm.so.*|libmvec.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|\
@@ -118,6 +118,17 @@ while read -r object; do
 done < "$WORK/loaded.txt"
 echo "  loaded at run time: $(wc -l < "$WORK/loaded.txt") objects, all outside glibc from $PREFIX"
 echo "  scan: $(wc -l < "$WORK/scan.jsonl") findings lines, zip members included"
+
+# Through a symbolic link, as the README installs it: $ORIGIN is still the archive's bin/.
+mkdir -p "$WORK/link-$$"
+ln -sf "$BIN" "$WORK/link-$$/custos"
+LD_DEBUG=libs LD_DEBUG_OUTPUT="$WORK/lddebug" "$WORK/link-$$/custos" --version >/dev/null
+if cat "$WORK"/lddebug.* | sed -n 's/.*calling init: //p' | grep -E 'libgit2|libhs|libpcre2|libsqlite3|libarchive' \
+   | grep -v "^$(readlink -f "$PREFIX")/"; then
+  echo "run through a symbolic link, custos loaded the libraries above from outside the archive" >&2; exit 1
+fi
+rm -rf "$WORK"/lddebug.* "$WORK/link-$$"
+echo "  through a symbolic link: the same libraries"
 
 # git history (libgit2) and a sweep (SQLite state through GRDB).
 status=0; "$BIN" git "$WORK/repo" > "$WORK/git.txt" 2>&1 || status=$?
