@@ -3,13 +3,14 @@
 #   /usr/lib/custos/bin/custos and /usr/lib/custos/lib/ (the bundled libraries), /usr/bin/custos
 #   a symbolic link to it, the man page, bash/zsh/fish completions, custos-sweep.service and
 #   .timer with /etc/default/custos-sweep, and a postinst creating the `custos` system user.
-# DIST_CONFIG and DIST_OUT as for make-archive.sh. Prints the package's path as its last line.
+# DIST_CONFIG and DIST_OUT as for make-archive.sh; DIST_ARCHIVE=PATH packs an archive already made. Prints the package's path as its last line.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 command -v dpkg-deb >/dev/null || { echo "make-deb: dpkg-deb is missing" >&2; exit 2; }
-ARCHIVE=$(bash dist/make-archive.sh | tail -1)
+# DIST_ARCHIVE: an archive make-archive.sh has just made (its unpacked folder beside it).
+ARCHIVE=${DIST_ARCHIVE:-$(bash dist/make-archive.sh | tail -1)}
 OUT=$(dirname "$ARCHIVE")
 STAGE="${ARCHIVE%.tar.gz}"
 [ -x "$STAGE/bin/custos" ] || { echo "make-deb: no staged archive at $STAGE" >&2; exit 1; }

@@ -169,7 +169,7 @@ else
   fi
   [ ! -e /usr/bin/custos ] || fail "/usr/bin/custos exists and belongs to no package; not overwriting it (DIST_SKIP_DEB=1 skips)"
   ! getent passwd custos >/dev/null || fail "a user custos exists already; purging the package would remove it (DIST_SKIP_DEB=1 skips)"
-  DEB=$(bash dist/make-deb.sh | tail -1)
+  DEB=$(DIST_ARCHIVE="$ARCHIVE" bash dist/make-deb.sh | tail -1)
   [ "$(basename "$DEB")" = "custos_${VERSION}_$(dpkg --print-architecture).deb" ] || fail "package named $(basename "$DEB")"
   dpkg-deb --info "$DEB" | sed 's/^/  /' | grep -E 'Package|Version|Depends|Installed-Size' >&2
   INSTALLED_BY_US=1
