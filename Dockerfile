@@ -13,10 +13,12 @@ LABEL org.opencontainers.image.title="custos" \
       org.opencontainers.image.version="${VERSION}"
 
 # ADD unpacks a local tar archive: /opt/custos-VERSION-linux-ARCH/{bin,lib,share}. libgit2
-# refuses a repository owned by another user (a mounted checkout) unless safe.directory allows it.
+# refuses a repository owned by another user (a checkout mounted at /src) unless safe.directory
+# names it; Debian 12's libgit2 1.5 takes exact paths only, not `*` (another mount point:
+# docker run -e HOME=/tmp ... or add its path to /etc/gitconfig in a derived image).
 ADD dist/out/custos-${VERSION}-linux-${ARCH}.tar.gz /opt/
 RUN ln -s /opt/custos-${VERSION}-linux-${ARCH}/bin/custos /usr/local/bin/custos \
- && printf '[safe]\n\tdirectory = *\n' > /etc/gitconfig \
+ && printf '[safe]\n\tdirectory = /src\n' > /etc/gitconfig \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/custos --create-home custos \
  && custos --version
 
