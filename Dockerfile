@@ -14,8 +14,8 @@ LABEL org.opencontainers.image.title="custos" \
 
 # ADD unpacks a local tar archive: /opt/custos-VERSION-linux-ARCH/{bin,lib,share}. libgit2
 # refuses a repository owned by another user (a checkout mounted at /src) unless safe.directory
-# names it; Debian 12's libgit2 1.5 takes exact paths only, not `*` (another mount point:
-# docker run -e HOME=/tmp ... or add its path to /etc/gitconfig in a derived image).
+# names it; Debian 12's libgit2 1.5 takes exact paths only, not `*` (for another mount point,
+# add a `directory = PATH` line to /etc/gitconfig in a derived image).
 ADD dist/out/custos-${VERSION}-linux-${ARCH}.tar.gz /opt/
 RUN ln -s /opt/custos-${VERSION}-linux-${ARCH}/bin/custos /usr/local/bin/custos \
  && printf '[safe]\n\tdirectory = /src\n' > /etc/gitconfig \
