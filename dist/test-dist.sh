@@ -189,6 +189,12 @@ else
   if command -v man >/dev/null; then
     man -l /usr/share/man/man1/custos.1.gz 2>/dev/null | grep -q 'custos sweep' || fail "man -l does not render the sweep section"
   fi
+  if command -v systemd-analyze >/dev/null; then
+    verify=$(systemd-analyze verify /usr/lib/systemd/system/custos-sweep.service /usr/lib/systemd/system/custos-sweep.timer 2>&1) \
+      || fail "systemd-analyze verify: $verify"
+    [ -z "$verify" ] || fail "systemd-analyze verify: $verify"
+    echo "  systemd-analyze verify: custos-sweep.service and .timer" >&2
+  fi
   # The installed binary, through its symbolic link, with the toolchain hidden too.
   run_hidden /usr/bin/custos /usr/lib/custos || fail "/usr/bin/custos does not run without the toolchain"
   dpkg --purge custos >/dev/null || fail "dpkg --purge custos"
