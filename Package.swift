@@ -59,7 +59,8 @@ let package = Package(
                           dependencies: ["CustosCore", "CustosRules", "CustosEngine",
                                          "CustosSources", "CustosScan", "CustosReport", "CustosOwners", "CustosSweep",
                                          "CustosConfig",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          plugins: ["EmbedBuildInfo"]),
 
         // Measures named-value scanning on files and folders (bench/named_values.sh); not shipped.
         .executableTarget(name: "named-values-bench", dependencies: ["CustosCore", "CustosDecoders", "CustosRules"],
@@ -68,6 +69,9 @@ let package = Package(
         // Build-time embedding of rules/*.yaml into the library, so the binary carries its rules.
         .executableTarget(name: "custos-embed-rules", path: "Sources/custos-embed-rules"),
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["custos-embed-rules"]),
+        // Build-time version (VERSION) and git commit for `custos --version`.
+        .executableTarget(name: "custos-build-info", path: "Sources/custos-build-info"),
+        .plugin(name: "EmbedBuildInfo", capability: .buildTool(), dependencies: ["custos-build-info"]),
 
         .target(name: "CustosTestSupport",
                 dependencies: ["CustosCore", "CArchive"],

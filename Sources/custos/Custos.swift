@@ -12,7 +12,10 @@ import Foundation
 
 @main
 struct Custos: ParsableCommand {
-    static let version = "0.1.0"
+    /// The release (VERSION), as reports name the tool; `--version` adds the commit.
+    static let version = BuildInfo.version
+    /// `custos 0.2.0 (1a2b3c4)`: the commit the binary was built from, `unknown` outside git.
+    static let versionLine = "custos \(BuildInfo.version) (\(BuildInfo.commit))"
 
     static let configuration = CommandConfiguration(
         commandName: "custos",
@@ -24,7 +27,7 @@ struct Custos: ParsableCommand {
             not read, history beyond a shallow clone's boundary). Warnings about single files go \
             to standard error and the scan goes on.
             """,
-        version: version,
+        version: versionLine,
         subcommands: [Scan.self, Git.self, Protect.self, SweepCommand.self, Who.self, BaselineCommand.self, Owners.self, Report.self, Rules.self, ConfigCommand.self],
         defaultSubcommand: nil)
 
