@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recall of custos on the public rule-example corpora of Nosey Parker and Kingfisher.
 
-    python3 bench/corpus.py [BINARY] [--min-confidence LEVEL] [--rules PATH] [--keep DIR]
+    python3 bench/corpus.py [BINARY] [--min-confidence LEVEL] [--rules PATH [--no-builtin-rules]] [--keep DIR]
                             [--noseyparker-git DIR] [--kingfisher-git DIR] [--list-missed]
 
 Both projects ship their detection rules as YAML files whose entries carry `examples` (text that
@@ -106,6 +106,10 @@ def main():
     parser.add_argument("binary", nargs="?", default=".build/debug/custos")
     parser.add_argument("--min-confidence", help="passed to custos scan (e.g. low)")
     parser.add_argument("--rules", help="extra rules file or folder, passed to custos scan")
+    parser.add_argument("--no-builtin-rules", action="store_true",
+                        help="passed to custos scan: only the --rules folder runs (e.g. another branch's rules/)")
+    parser.add_argument("--exclude-rule", action="append", default=[],
+                        help="passed to custos scan (repeatable), e.g. to score without some rules")
     parser.add_argument("--keep", help="write the example files here and keep them")
     parser.add_argument("--noseyparker-git")
     parser.add_argument("--kingfisher-git")
@@ -132,7 +136,11 @@ def main():
         command += ["--min-confidence", args.min_confidence]
     if args.rules:
         command += ["--rules", args.rules]
-    print("$ " + " ".join(command))
+    if args.no_builtin_rules:
+        command += ["--no-builtin-rules"]
+    for rule in args.exclude_rule:
+        command += ["--exclude-rule", rule]
+    print("$ " + " ".join(command) if len(command) < 40 else "$ " + " ".join(command[:12]) + f" … ({len(command)} arguments)")
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode not in (0, 1):
         sys.stderr.write(result.stderr)
