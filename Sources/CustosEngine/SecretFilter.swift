@@ -1,3 +1,4 @@
+import CustosCore
 import Foundation
 
 /// Why a confirmed pattern match was not reported. Used by `rules check` to explain a failing
@@ -70,7 +71,7 @@ enum PlaceholderFilter {
     /// rule's secret. Long or structural, so a random token is vanishingly unlikely to hold one.
     static let strongWords: [[UInt8]] = [
         "example", "placeholder", "changeme", "change_me", "change-me", "redacted", "xxxxx",
-        "*****", ".....", "your_", "your-", "<your", "<insert", "{{", "}}", "${", "$(", "%(",
+        "*****", ".....", "your_", "your-", "<your", "<insert", "{{", "}}", "${",
         "#{", "[%", "<%", "process.env", "os.environ", "getenv(", "_here", "-here",
     ].map { Array($0.utf8) }
 
@@ -108,6 +109,9 @@ enum PlaceholderFilter {
             || (first == UInt8(ascii: "{") && last == UInt8(ascii: "}")) {
             return .template
         }
+        // `$(VAR)`, `%(name)s`: only with a name inside, since generated keys of punctuation
+        // (Django's `!@#$%^&*(-_=+)`) hold `%(` and `$(` by chance.
+        if PlaceholderSyntax.hasNamedCall(secret) { return .template }
         if secret.allSatisfy({ $0 == first }) { return .repeatedCharacter }
         if exactIndex.contains(secret) { return .word }
         if let word = strongIndex.firstWord(in: secret) { return .marker(index: word, strong: true) }

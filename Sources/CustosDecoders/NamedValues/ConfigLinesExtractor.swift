@@ -47,6 +47,7 @@ public struct ConfigLinesExtractor: NamedValueExtractor {
         let base = lower.split(separator: "/").last.map(String.init) ?? lower
         let firstByte = prefix.firstIndex { !ASCII.isWhitespace($0) && $0 != 0xef && $0 != 0xbb && $0 != 0xbf }.map { prefix[$0] }
         // XML, JSON, IEC 61131-3 sources and code have their own extractors.
+        // Files that open with a `//` or `/*` comment are C-like sources (TableGen, RPC, IDL).
         if firstByte == ASCII.less || firstByte == ASCII.openBrace { return false }
         if IECExtractor.claims(fileName: fileName, prefix: prefix) || CodeExtractor.claims(fileName: fileName, prefix: prefix) { return false }
         // Package metadata (headers, then a README) and manual pages in troff are documentation.
@@ -64,6 +65,10 @@ public struct ConfigLinesExtractor: NamedValueExtractor {
             let ext = base[base.index(after: base.lastIndex(of: ".")!)...]
             if codeExtensions.contains(String(ext)) { return false }
         }
+        // A file of no known kind that opens with a `//` or `/*` comment is a C-like source
+        // (TableGen, RPC, IDL); RouterOS exports open with a single slash (`/interface …`).
+        if let start = prefix.firstIndex(where: { !ASCII.isWhitespace($0) }), start + 1 < prefix.count, prefix[start] == ASCII.slash,
+           prefix[start + 1] == ASCII.slash || prefix[start + 1] == ASCII.star { return false }
         return looksLikeConfig(prefix)
     }
 

@@ -341,7 +341,7 @@ public struct ValueClassifier: Sendable {
         "example", "placeholder", "changeme", "change_me", "change-me", "redacted", "your_", "your-", "<your", "<insert",
         "insert_", "insert-your", "replace_me", "replaceme", "replace-me", "replace_with", "_here", "-here", "enter_your",
         "enter-your", "put_your", "put-your", "dummy", "xxxxx", "<password", "<secret", "<token", "<key",
-        "{{", "}}", "${", "$(", "%(", "#{", "<%", "{%", "$__", "$env:", "process.env", "os.environ", "getenv(",
+        "{{", "}}", "${", "#{", "<%", "{%", "$__", "$env:", "process.env", "os.environ", "getenv(",
         "env(", "secretkeyref", "valuefrom",
     ]
 
@@ -370,7 +370,7 @@ public struct ValueClassifier: Sendable {
         let lower = String(decoding: value, as: UTF8.self).lowercased()
         if Self.placeholderWords.contains(lower) { return .placeholder }
         // `'pass'` (a keyword quoted in a grammar), `Password:` (a prompt).
-        let bare = lower.trimmingCharacters(in: CharacterSet(charactersIn: "'\"`:. "))
+        let bare = lower.trimmingCharacters(in: CharacterSet(charactersIn: "'\"`:.,;() "))
         if bare != lower, Self.placeholderWords.contains(bare) || Self.promptWords.contains(where: { bare.hasSuffix($0.description) }) {
             return .placeholder
         }
@@ -403,6 +403,8 @@ public struct ValueClassifier: Sendable {
             return .placeholder
         }
         for marker in Self.placeholderMarkers where value.contains(ignoringCase: marker) { return .placeholder }
+        // `$(VAR)`, `%(name)s`; a generated key's `%(^+=` is no template.
+        if value.withUnsafeBufferPointer(PlaceholderSyntax.hasNamedCall) { return .placeholder }
         // `siehe KeePass`, `see vault`, `stored in 1Password`: where the password is kept.
         for marker in Self.storeMarkers where value.contains(ignoringCase: marker) { return .reference }
         for prefix in Self.pointerWords where value.hasPrefix(ignoringCase: prefix) { return .reference }
@@ -537,6 +539,11 @@ public struct ValueClassifier: Sendable {
     /// a version number (`1.302138`, `v2.0.1`): what code matches, links or pins, not a secret.
     static func isPatternOrPointer(_ value: [UInt8]) -> Bool {
         if value.starts(with: [ASCII.hash, ASCII.slash]) { return true }
+        // A host name (`eks-auth.mx-central-1.api.aws`) or a call written as text
+        // (`hypothesis.strategies.random_module()`).
+        if isHostName(value) { return true }
+        if value.count > 2, value.suffix(2).elementsEqual([ASCII.openParen, ASCII.closeParen]),
+           value.dropLast(2).allSatisfy({ ASCII.isNameByte($0) || $0 == ASCII.dot }) { return true }
         let version = value.first == 0x76 ? value.dropFirst() : value[...]
         if version.count >= 3, version.first.map(ASCII.isDigit) == true, version.contains(ASCII.dot),
            version.allSatisfy({ ASCII.isDigit($0) || $0 == ASCII.dot }) { return true }
@@ -558,6 +565,15 @@ public struct ValueClassifier: Sendable {
             index += 1
         }
         return constructs >= 2
+    }
+
+    /// Three or more dot-separated labels of letters, digits and dashes, the last of letters.
+    static func isHostName(_ value: [UInt8]) -> Bool {
+        let labels = value.split(separator: ASCII.dot, omittingEmptySubsequences: false)
+        guard labels.count >= 3, let last = labels.last, (2...12).contains(last.count), last.allSatisfy(ASCII.isLetter) else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.first != ASCII.dash && label.allSatisfy { ASCII.isAlphanumeric($0) || $0 == ASCII.dash }
+        }
     }
 
     /// `user:password` (haproxy `stats auth`, curl `-u`), not `host:port`.

@@ -92,6 +92,12 @@ struct ValueClassifierTests {
         }
         #expect(verdict("The pass statement does nothing", name: "pass", format: .sourceCode) == .notCredential(.prose))
         #expect(verdict("1045", format: .sourceCode, form: .bare) == .notCredential(.codeExpression))
+        #expect(verdict("eks-auth.mx-central-1.api.aws", format: .json) == .notCredential(.reference))
+        #expect(verdict("hypothesis.strategies.random_module()", name: "token", format: .sourceCode) == .notCredential(.reference))
+        #expect(verdict("password)", format: .commandLine) == .notCredential(.placeholder))
+        // A generated key's punctuation is no template; `%(name)s` is.
+        #expect(verdict("django-insecure-k3!%(^+=x9v@2m#q7w$(z8l_p4r0t&n5b", name: "SECRET_KEY", format: .sourceCode).isFinding)
+        #expect(verdict("%(password)s", format: .sourceCode) == .notCredential(.placeholder))
         #expect(verdict("anonymous@", name: "pass", format: .sourceCode) == .notCredential(.vendorDefault))
         // Short human passwords with a dash, and tokens whose words mix digits in, stay.
         #expect(verdict("Vey4-h", format: .sourceCode).isFinding)

@@ -1,0 +1,22 @@
+/// Template syntax shared by the rules' placeholder filter and the named-value classifier.
+public enum PlaceholderSyntax {
+    /// Whether `$(` or `%(` opens a name closed by `)`: `$(SECRET)`, `%(password)s`. Only with
+    /// a name inside, since generated keys of punctuation (Django's `!@#$%^&*(-_=+)`) hold
+    /// `%(` and `$(` by chance.
+    public static func hasNamedCall(_ secret: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index + 3 < secret.count {
+            if (secret[index] == UInt8(ascii: "$") || secret[index] == UInt8(ascii: "%")) && secret[index + 1] == UInt8(ascii: "(") {
+                var cursor = index + 2
+                while cursor < secret.count && isNameByte(secret[cursor]) { cursor += 1 }
+                if cursor > index + 2 && cursor < secret.count && secret[cursor] == UInt8(ascii: ")") { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5f || byte == 0x2e
+    }
+}
