@@ -405,6 +405,11 @@ public struct ValueClassifier: Sendable {
         for marker in Self.placeholderMarkers where value.contains(ignoringCase: marker) { return .placeholder }
         // `$(VAR)`, `%(name)s`; a generated key's `%(^+=` is no template.
         if value.withUnsafeBufferPointer(PlaceholderSyntax.hasNamedCall) { return .placeholder }
+        if value.withUnsafeBufferPointer(PlaceholderSyntax.isTypedForDocumentation) { return .placeholder }
+        // A CSS selector or an anchor (`#add-password`), an environment lookup (`env.DB_PASSWORD`).
+        if value.count >= 3, first == ASCII.hash || first == ASCII.dot,
+           value.dropFirst().allSatisfy({ ASCII.isAlphanumeric($0) || $0 == ASCII.dash || $0 == ASCII.underscore }) { return .reference }
+        if value.hasPrefix(ignoringCase: "env.") || value.hasPrefix(ignoringCase: "process.env.") { return .reference }
         // `siehe KeePass`, `see vault`, `stored in 1Password`: where the password is kept.
         for marker in Self.storeMarkers where value.contains(ignoringCase: marker) { return .reference }
         for prefix in Self.pointerWords where value.hasPrefix(ignoringCase: prefix) { return .reference }

@@ -98,6 +98,13 @@ struct ValueClassifierTests {
         // A generated key's punctuation is no template; `%(name)s` is.
         #expect(verdict("django-insecure-k3!%(^+=x9v@2m#q7w$(z8l_p4r0t&n5b", name: "SECRET_KEY", format: .sourceCode).isFinding)
         #expect(verdict("%(password)s", format: .sourceCode) == .notCredential(.placeholder))
+        // Typed for documentation: one repeated byte; selectors and environment lookups.
+        for typed in ["000000000000000000000000000000000000000000aa", "00000000-0000-0000-0000-000000000000"] {
+            #expect(verdict(typed, name: "token") == .notCredential(.placeholder), "\(typed)")
+        }
+        #expect(verdict("#add-password", format: .sourceCode) == .notCredential(.reference))
+        #expect(verdict("env.PERKEEP_TEST_PASSWORD") == .notCredential(.reference))
+        #expect(verdict("Passwort123456").isFinding)
         #expect(verdict("anonymous@", name: "pass", format: .sourceCode) == .notCredential(.vendorDefault))
         // Short human passwords with a dash, and tokens whose words mix digits in, stay.
         #expect(verdict("Vey4-h", format: .sourceCode).isFinding)
