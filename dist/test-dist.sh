@@ -48,7 +48,8 @@ for file in bin/custos share/man/man1/custos.1 share/bash-completion/completions
   [ -s "$APP/$file" ] || fail "the archive has no $file"
 done
 # No Swift runtime library may be bundled or needed: the standard library is linked in.
-if ls "$APP/lib" | grep -q '^libswift\|^libFoundation\|^lib_Foundation\|^libdispatch'; then
+# (grep reads whole outputs here: with pipefail, `grep -q` closing a pipe early fails the writer.)
+if ls "$APP/lib" | grep -c '^libswift\|^libFoundation\|^lib_Foundation\|^libdispatch' >/dev/null; then
   fail "Swift runtime libraries in lib/: $(ls "$APP/lib" | tr '\n' ' ')"
 fi
 
@@ -164,7 +165,7 @@ elif [ "$(id -u)" != 0 ]; then
   step "2. the .deb: skipped (dpkg -i needs root)"
 else
   step "2. the .deb"
-  if dpkg-query -W -f='${Status}' custos 2>/dev/null | grep -q installed; then
+  if [[ "$(dpkg-query -W -f='${Status}' custos 2>/dev/null || true)" == *installed* ]]; then
     fail "a custos package is installed already; this test does not replace it (dpkg --purge custos, or DIST_SKIP_DEB=1)"
   fi
   [ ! -e /usr/bin/custos ] || fail "/usr/bin/custos exists and belongs to no package; not overwriting it (DIST_SKIP_DEB=1 skips)"
@@ -185,9 +186,11 @@ else
               /etc/default/custos-sweep; do
     [ -s "$file" ] || fail "the package installed no $file"
   done
-  zcat /usr/share/man/man1/custos.1.gz | grep -q '^\.TH CUSTOS 1' || fail "the man page has no .TH"
+  manpage=$(zcat /usr/share/man/man1/custos.1.gz)
+  grep -q '^\.TH CUSTOS 1' <<<"$manpage" || fail "the man page has no .TH"
   if command -v man >/dev/null; then
-    man -l /usr/share/man/man1/custos.1.gz 2>/dev/null | grep -q 'custos sweep' || fail "man -l does not render the sweep section"
+    rendered=$(man -l /usr/share/man/man1/custos.1.gz 2>/dev/null || true)
+    grep -q 'custos sweep' <<<"$rendered" || fail "man -l does not render the sweep section"
   fi
   if command -v systemd-analyze >/dev/null; then
     verify=$(systemd-analyze verify /usr/lib/systemd/system/custos-sweep.service /usr/lib/systemd/system/custos-sweep.timer 2>&1) \
