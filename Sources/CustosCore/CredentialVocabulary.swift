@@ -412,53 +412,35 @@ enum NameBytes {
 /// identity word at all (ASCII case ignored)? Grouped by first byte so each byte of a name is
 /// compared only with the words that can start there; allocates nothing.
 public struct NameSieve: Sendable {
-    private let credentialWords: [[UInt8]]
-    private let credentialByFirstByte: [[Int32]]
-    private let identityWords: [[UInt8]]
-    private let identityByFirstByte: [[Int32]]
+    private let credentialWords: WordSet
+    private let identityWords: WordSet
     /// Credential words of four letters or more (and `pw`, `pwd`, `psk`): what text inside a value
     /// must hold to be looked into, where three-letter words (`pin`, `cle`) would match most prose.
-    private let carrierWords: [[UInt8]]
-    private let carrierByFirstByte: [[Int32]]
+    private let carrierWords: WordSet
 
     public init(vocabulary: CredentialVocabulary) {
-        (credentialWords, credentialByFirstByte) = Self.index(vocabulary.credentialStems)
-        (identityWords, identityByFirstByte) = Self.index(vocabulary.identityStems)
-        (carrierWords, carrierByFirstByte) = Self.index(vocabulary.credentialStems.filter {
+        credentialWords = WordSet(vocabulary.credentialStems)
+        identityWords = WordSet(vocabulary.identityStems)
+        carrierWords = WordSet(vocabulary.credentialStems.filter {
             $0.utf8.count >= 4 || $0 == "pwd" || $0 == "psk" || $0 == "pw" || $0.utf8.contains { $0 >= 0x80 }
         } + ["api-key", "api_key", "apikey", "auth"])
     }
 
     /// Whether text inside a value may hold a credential's name.
     public func mayCarryCredential(_ text: UnsafeRawBufferPointer) -> Bool {
-        Self.containsAny(text, carrierWords, carrierByFirstByte)
-    }
-
-    private static func index(_ stems: [String]) -> ([[UInt8]], [[Int32]]) {
-        var words: [[UInt8]] = []
-        var seen = Set<[UInt8]>()
-        for stem in stems {
-            // Non-ASCII words are also looked for as their capitals are written (`HASŁO`).
-            for form in [stem, stem.uppercased()] {
-                let bytes = form.utf8.map(NameBytes.lower)
-                if seen.insert(bytes).inserted { words.append(bytes) }
-            }
-        }
-        var table = [[Int32]](repeating: [], count: 256)
-        for (index, word) in words.enumerated() where !word.isEmpty { table[Int(word[0])].append(Int32(index)) }
-        return (words, table)
+        carrierWords.occurs(in: text)
     }
 
     /// Whether the bytes may name a credential.
     @inline(__always)
     public func mayBeCredential(_ name: UnsafeRawBufferPointer) -> Bool {
-        Self.containsAny(name, credentialWords, credentialByFirstByte)
+        credentialWords.occurs(in: name)
     }
 
     /// Whether the bytes may name a user.
     @inline(__always)
     public func mayBeIdentity(_ name: UnsafeRawBufferPointer) -> Bool {
-        Self.containsAny(name, identityWords, identityByFirstByte)
+        identityWords.occurs(in: name)
     }
 
     public func mayBeCredential(_ name: String) -> Bool {
@@ -470,23 +452,90 @@ public struct NameSieve: Sendable {
         var name = name
         return name.withUTF8 { mayBeIdentity(UnsafeRawBufferPointer($0)) }
     }
+}
 
-    private static func containsAny(_ text: UnsafeRawBufferPointer, _ words: [[UInt8]], _ table: [[Int32]]) -> Bool {
-        let count = text.count
-        var start = 0
-        while start < count {
-            let candidates = table[Int(NameBytes.lower(text[start]))]
-            if !candidates.isEmpty {
-                for index in candidates {
-                    let word = words[Int(index)]
-                    guard start + word.count <= count else { continue }
-                    var offset = 1
-                    while offset < word.count && NameBytes.lower(text[start + offset]) == word[offset] { offset += 1 }
-                    if offset == word.count { return true }
+/// Words looked for anywhere in bytes, ASCII case ignored: all words in one flat buffer,
+/// grouped by their first byte, so each byte of the text costs one table look-up and is
+/// compared only with the words that can start there. Runs over whole files (the sieve
+/// before named-value extraction): no array is copied, retained or bounds-checked per byte.
+struct WordSet: Sendable {
+    /// Every word's lowercase bytes, one after another.
+    private let bytes: [UInt8]
+    /// (start in `bytes`, length) of each word, grouped by first byte.
+    private let spans: [Int32]
+    /// For each first byte, where its words start and end in `spans` (in pairs of Int32).
+    private let groups: [Int32]
+    /// One bit per (first, second) byte pair that starts a word: most positions of a text are
+    /// ruled out by one look-up before any word is compared.
+    private let pairs: [UInt64]
+
+    init(_ stems: [String]) {
+        var words: [[UInt8]] = []
+        var seen = Set<[UInt8]>()
+        for stem in stems {
+            // Non-ASCII words are also looked for as their capitals are written (`HASŁO`).
+            for form in [stem, stem.uppercased()] {
+                let lowered = form.utf8.map(NameBytes.lower)
+                if !lowered.isEmpty, seen.insert(lowered).inserted { words.append(lowered) }
+            }
+        }
+        var flat: [UInt8] = []
+        var spans: [Int32] = []
+        var groups = [Int32](repeating: 0, count: 512)
+        for first in 0..<256 {
+            groups[first * 2] = Int32(spans.count / 2)
+            for word in words where Int(word[0]) == first {
+                spans.append(Int32(flat.count))
+                spans.append(Int32(word.count))
+                flat += word
+            }
+            groups[first * 2 + 1] = Int32(spans.count / 2)
+        }
+        var pairs = [UInt64](repeating: 0, count: 1024)
+        var single = false
+        for word in words {
+            guard word.count >= 2 else { single = true; continue }
+            let pair = Int(word[0]) << 8 | Int(word[1])
+            pairs[pair >> 6] |= 1 << UInt64(pair & 63)
+        }
+        // A one-byte word matches at any of its bytes: no pair can rule a position out.
+        if single { pairs = [UInt64](repeating: .max, count: 1024) }
+        bytes = flat
+        self.spans = spans
+        self.groups = groups
+        self.pairs = pairs
+    }
+
+    func occurs(in text: UnsafeRawBufferPointer) -> Bool {
+        bytes.withUnsafeBufferPointer { bytes in
+            spans.withUnsafeBufferPointer { spans in
+                groups.withUnsafeBufferPointer { groups in
+                  pairs.withUnsafeBufferPointer { pairs in
+                    let count = text.count
+                    var start = 0
+                    while start < count {
+                        if start &+ 1 < count {
+                            let pair = Int(NameBytes.lower(text[start])) << 8 | Int(NameBytes.lower(text[start &+ 1]))
+                            if pairs[pair >> 6] & (1 << UInt64(pair & 63)) == 0 { start &+= 1; continue }
+                        }
+                        let first = Int(NameBytes.lower(text[start])) &* 2
+                        var word = Int(groups[first])
+                        let last = Int(groups[first &+ 1])
+                        while word < last {
+                            let offset = Int(spans[word &* 2]), length = Int(spans[word &* 2 &+ 1])
+                            if start &+ length <= count {
+                                var index = 1
+                                while index < length && NameBytes.lower(text[start &+ index]) == bytes[offset &+ index] { index &+= 1 }
+                                if index == length { return true }
+                            }
+                            word &+= 1
+                        }
+                        start &+= 1
+                    }
+                    return false
+                  }
                 }
             }
-            start += 1
         }
-        return false
     }
 }

@@ -1,6 +1,7 @@
 /// Template syntax shared by the rules' placeholder filter and the named-value classifier.
 public enum PlaceholderSyntax {
-    /// Whether `$(` or `%(` opens a name closed by `)`: `$(SECRET)`, `%(password)s`. Only with
+    /// Whether `$(` or `%(` opens a name closed by `)` or the value's end: `$(SECRET)`,
+    /// `%(password)s`. Only with
     /// a name inside, since generated keys of punctuation (Django's `!@#$%^&*(-_=+)`) hold
     /// `%(` and `$(` by chance.
     public static func hasNamedCall(_ secret: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -9,7 +10,8 @@ public enum PlaceholderSyntax {
             if (secret[index] == UInt8(ascii: "$") || secret[index] == UInt8(ascii: "%")) && secret[index + 1] == UInt8(ascii: "(") {
                 var cursor = index + 2
                 while cursor < secret.count && isNameByte(secret[cursor]) { cursor += 1 }
-                if cursor > index + 2 && cursor < secret.count && secret[cursor] == UInt8(ascii: ")") { return true }
+                // Closed by `)`, or cut at the value's end by whoever read it (`$(MODULE_PWD_LDFLAGS`).
+                if cursor > index + 2 && (cursor == secret.count || secret[cursor] == UInt8(ascii: ")")) { return true }
             }
             index += 1
         }
