@@ -41,17 +41,17 @@ public struct ConfidenceGate: Sendable {
     }
 
     /// Lowers findings in test and documentation files, then keeps those at or above
-    /// `minimum`; returns how many were held back.
+    /// `minimum`; returns how many were held back. Once per scan, as its last step
+    /// (`ScanResult.finalized`): a second pass would lower them again.
     public func apply(to findings: inout [Finding]) -> Int {
         guard !ruleConfidence.isEmpty || minimum > .low else { return 0 }
         let before = findings.count
         findings = findings.compactMap { finding in
             var finding = finding
             let stated = confidence(of: finding)
-            if !finding.loweredForPath, PathContext(finding.origin.artifact.display) != .ordinary,
+            if PathContext(finding.origin.artifact.display) != .ordinary,
                let lowered = contextRules.contains(finding.ruleID) ? Confidence.low : stated.lowered {
                 finding.confidenceOverride = lowered
-                finding.loweredForPath = true
             }
             return confidence(of: finding) >= minimum ? finding : nil
         }

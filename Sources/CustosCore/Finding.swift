@@ -47,8 +47,6 @@ public struct Finding: Sendable, Hashable {
     /// A severity set by the finding itself rather than its rule (a shared credential grows
     /// more severe with the number of places).
     public var confidenceOverride: Confidence?
-    /// Whether `confidenceOverride` was lowered because the file is a test or documentation.
-    public var loweredForPath = false
     /// Other rules that reported the same secret at the same place (the finding names them
     /// rather than repeating itself).
     public var alsoReportedBy: [String] = []

@@ -1,9 +1,8 @@
 /// Template syntax shared by the rules' placeholder filter and the named-value classifier.
 public enum PlaceholderSyntax {
     /// Whether `$(` or `%(` opens a name closed by `)` or the value's end: `$(SECRET)`,
-    /// `%(password)s`. Only with
-    /// a name inside, since generated keys of punctuation (Django's `!@#$%^&*(-_=+)`) hold
-    /// `%(` and `$(` by chance.
+    /// `%(password)s`. Only with a name inside, since generated keys of punctuation (Django's
+    /// `!@#$%^&*(-_=+)`) hold `%(` and `$(` by chance.
     public static func hasNamedCall(_ secret: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         while index + 3 < secret.count {
@@ -30,8 +29,14 @@ extension PlaceholderSyntax {
     /// tokens are written that way, for one Nosey Parker negative.)
     public static func isTypedForDocumentation(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
         guard value.count >= 8 else { return false }
-        var counts = [Int](repeating: 0, count: 256)
-        for byte in value { counts[Int(byte)] += 1 }
-        return (counts.max() ?? 0) * 5 >= value.count * 4
+        // A byte that makes up more than half is the one a majority vote leaves standing.
+        var candidate: UInt8 = 0, lead = 0
+        for byte in value {
+            if lead == 0 { candidate = byte }
+            lead += byte == candidate ? 1 : -1
+        }
+        var count = 0
+        for byte in value where byte == candidate { count += 1 }
+        return count * 5 >= value.count * 4
     }
 }

@@ -156,21 +156,11 @@ final class PatternDatabase: @unchecked Sendable {
         defer { cStrings.forEach { free($0) } }
         let expressions: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) }
         let ids = (0..<patterns.count).map { UInt32($0) }
-        // Vectorscan's compiler recurses deeply: it runs on a thread with a large stack.
         var database: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
-        var status = hs_error_t(HS_UNKNOWN_ERROR)
-        withUnsafeMutablePointer(to: &database) { databaseOut in
-            withUnsafeMutablePointer(to: &error) { errorOut in
-                withUnsafeMutablePointer(to: &status) { statusOut in
-                    LargeStack.run {
-                        var platform = VectorscanRuntime.platform()
-                        statusOut.pointee = hs_compile_multi(expressions, flags, ids, UInt32(patterns.count),
-                                                             UInt32(HS_MODE_BLOCK), &platform, databaseOut, errorOut)
-                    }
-                }
-            }
-        }
+        var platform = VectorscanRuntime.platform()
+        let status = hs_compile_multi(expressions, flags, ids, UInt32(patterns.count),
+                                      UInt32(HS_MODE_BLOCK), &platform, &database, &error)
         guard status == HS_SUCCESS, let database else {
             let message = error.map { String(cString: $0.pointee.message) } ?? "status \(status)"
             let index = error.map { Int($0.pointee.expression) } ?? -1

@@ -27,7 +27,7 @@ struct ConfidenceGateTests {
         #expect(PathContext("/srv/tests/share/plant-a/hmi/config.ini") == .ordinary)
     }
 
-    @Test("findings below the minimum are held back and counted; lowering happens once")
+    @Test("findings below the minimum are held back and counted; tests and docs lower tokens one level, named values to low")
     func gate() {
         let gate = ConfidenceGate(minimum: .medium, ruleConfidence: ["token-rule": .high, "weak-rule": .low])
         var findings = [
@@ -37,8 +37,6 @@ struct ConfidenceGateTests {
             Self.finding("named-password", at: "docs/setup.txt", confidence: .medium),
         ]
         #expect(gate.apply(to: &findings) == 2)
-        #expect(findings.map { gate.confidence(of: $0) } == [.high, .medium])
-        #expect(gate.apply(to: &findings) == 0)
         #expect(findings.map { gate.confidence(of: $0) } == [.high, .medium])
     }
 }

@@ -479,7 +479,7 @@ private struct CodeReader {
                 // Only under a name the vocabulary calls a credential (`auth=`, `credentials=`):
                 // `__author__ = ("…", "…")` and `'KEY': ('topic', 'TITLE')` hold no login.
                 if index + 4 < tokens.count, tokens[index + 1].kind == .string, isPunct(index + 2, ","), tokens[index + 3].kind == .string,
-                   isPunct(index + 4, op == "(" ? ")" : "]"), lens.isCredential(name), !name.lowercased().contains("author") {
+                   isPunct(index + 4, op == "(" ? ")" : "]"), lens.isCredential(name) {
                     noteIdentity(string(tokens[index + 1]), line: tokens[index + 1].line)
                     // A pair under a credential name is (user, password).
                     add(name: "password", path: "\(path)[1]", token: tokens[index + 3], form: .literal,

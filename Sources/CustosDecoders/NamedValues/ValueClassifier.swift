@@ -130,16 +130,15 @@ public struct ValueClassifier: Sendable {
         }
         if Self.isMasked(value) { return (.notCredential(.masked), nil) }
         if let reason = placeholderReason(value) { return (.notCredential(reason), nil) }
-        // A bare word or identifier (`NextToken`, `SupportedEndpointTypes`, `brightblue`): in
-        // code and data files it is a name, not a secret; elsewhere only a name that says
-        // password outright may hold one.
-        // In code and data files, a snake_case or digit-bearing identifier (`RIPEMD160_CTX`,
-        // `symbol2label`) is a name too.
-        // (`hunter2` under a name that says password stays a password.)
-        if named.format == .sourceCode || named.format == .json, Self.isSnakeOrDigitIdentifier(value),
+        // In code and data files a snake_case or digit-bearing identifier (`RIPEMD160_CTX`,
+        // `symbol2label`) is a name, not a secret (`hunter2` under a name that says password
+        // outright stays a password).
+        if named.format == .sourceCode || named.format == .json, Self.isSnakeOrDigitIdentifier(value[...]),
            strength != .strong || value.contains(ASCII.underscore) {
             return (.notCredential(.codeExpression), nil)
         }
+        // So is a bare word (`NextToken`, `brightblue`); elsewhere only a name that says
+        // password outright may hold one.
         if value.allSatisfy({ ASCII.isLetter($0) || $0 == ASCII.underscore }),
            !vocabulary.vendorDefaults.contains(String(decoding: value, as: UTF8.self).lowercased()),
            named.format.isCode || named.format == .json || named.format == .yaml || strength != .strong {
@@ -149,12 +148,7 @@ public struct ValueClassifier: Sendable {
         // `fs.s3.enableServerSideEncryption`, `write:pets`) are names, headers and scopes; so is
         // any text with spaces outside a passphrase.
         if named.format.isCode || named.format == .json {
-            let joinedWords = value.allSatisfy { ASCII.isAlphanumeric($0) || $0 == ASCII.underscore || $0 == ASCII.dash || $0 == ASCII.dot || $0 == ASCII.colon }
-                && value.split(whereSeparator: { $0 == ASCII.dash || $0 == ASCII.dot || $0 == ASCII.colon })
-                    .allSatisfy { $0.count >= 2 && Self.isSnakeOrDigitIdentifier(Array($0)) }
-            if joinedWords && value.contains(where: { $0 == ASCII.dash || $0 == ASCII.dot || $0 == ASCII.colon }) && !Self.isMixedToken(value) {
-                return (.notCredential(.notSecretLooking), nil)
-            }
+            if Self.isJoinedIdentifiers(value) { return (.notCredential(.notSecretLooking), nil) }
             if value.contains(ASCII.space), credentialClass != .passphrase, credentialClass != .authorization {
                 return (.notCredential(.prose), nil)
             }
@@ -591,13 +585,23 @@ public struct ValueClassifier: Sendable {
 
     /// `lower_snake`, `RIPEMD160_CTX`, `urllib2`: words of letters, each ending in at most three
     /// digits, joined by underscores; a generated value mixes digits into its letters.
-    static func isSnakeOrDigitIdentifier(_ value: [UInt8]) -> Bool {
+    static func isSnakeOrDigitIdentifier(_ value: ArraySlice<UInt8>) -> Bool {
         guard let first = value.first, ASCII.isLetter(first) || first == ASCII.underscore else { return false }
         return value.split(separator: ASCII.underscore).allSatisfy { word in
             let letters = word.prefix(while: ASCII.isLetter)
             let digits = word.dropFirst(letters.count)
             return digits.count <= 3 && digits.allSatisfy(ASCII.isDigit) && (!letters.isEmpty || !digits.isEmpty)
         }
+    }
+
+    /// Identifiers joined by `-`, `.` or `:`, each of two bytes or more
+    /// (`Access-Control-Allow-Credentials`, `fs.s3.enableServerSideEncryption`, `write:pets`),
+    /// unless digits switch with letters as in a generated token (`dt0c01.ST2EY72K…`).
+    static func isJoinedIdentifiers(_ value: [UInt8]) -> Bool {
+        let isSeparator = { (byte: UInt8) in byte == ASCII.dash || byte == ASCII.dot || byte == ASCII.colon }
+        guard value.contains(where: isSeparator) else { return false }
+        return value.split(whereSeparator: isSeparator).allSatisfy { $0.count >= 2 && isSnakeOrDigitIdentifier($0) }
+            && !isMixedToken(value)
     }
 
     /// A generated token's look: a digit between letters inside one word (`dt0c01`, `s6BhdRkqt3`)

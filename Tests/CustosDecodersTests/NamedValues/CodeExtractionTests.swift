@@ -100,6 +100,10 @@ struct CodeExtractionTests {
         #expect(NamedValues.credentials("BUILTINS = (\n    \"alterations-in-key\", \"ambitus-interval-8x\",\n    \"bassoon-lh-key-stencil\", \"q8Xz2LmP4vRt7WsN9\",\n)", as: "_builtins.py").isEmpty)
         // A call that does something with a password does not name its argument.
         #expect(NamedValues.credentials("self.assertEqual(splitpasswd('user:a+b9x'), ('user', 'a+b9x'))\nshould_pass(\"windows2019x\")\nC = cookies.SimpleCookie('Customer=\"WILE_E_COYOTE7\"')", as: "test_urlparse.py").isEmpty)
+        // A pair is a login only under a credential's name.
+        #expect(NamedValues.credentials("__author__ = ('Ka-Ping Yee <ping@lfw.org>', 'Yury Selivanov <ys@sprymix.com>')\n"
+                                        + "TOPICS = {'STRINGMETHODS': ('string-methods', 'STRINGS FORMATTING')}", as: "inspect.py").isEmpty)
+        #expect(NamedValues.credentials("r = requests.get(url, auth=('svc_oee', 'valveTank67?'))", as: "client.py").map(\.value) == ["valveTank67?"])
         // A docstring is read for connection strings and URLs, not as code.
         let docstring = "def sign(params):\n    \"\"\"Sign the request.\n\n    >>> sign(oauth_consumer_key=\"0685bd9184jfhq22\", oauth_token=\"ad180jjd733klru7\")\n    \"\"\"\n"
         #expect(NamedValues.credentials(docstring, as: "parameters.py").isEmpty)
