@@ -24,7 +24,8 @@ public struct ConfidenceGate: Sendable {
     /// The confidence of each rule, for findings that carry no confidence of their own.
     public var ruleConfidence: [String: Confidence]
     /// Rules that know a credential only by its name and place (named values, generic
-    /// assignments): in tests and documentation their findings are low.
+    /// assignments, rules with the `chosen-password` trait): in tests and documentation
+    /// their findings are low.
     public var contextRules: Set<String>
 
     public init(minimum: Confidence = .low, ruleConfidence: [String: Confidence] = [:], contextRules: Set<String> = []) {

@@ -11,6 +11,10 @@ public enum RuleTrait: String, Sendable, Hashable, CaseIterable, Codable, Compar
     /// What it finds belongs to a vendor or a remote-access path: ownership reports flag it
     /// as a vendor credential.
     case vendor
+    /// The secret is a password someone chose, known by where it stands (a URL's user
+    /// information, a Basic header, a registry login), not by a format its issuer makes: in
+    /// test and documentation files its findings are low, as named values' are.
+    case chosenPassword = "chosen-password"
 
     public static func < (lhs: RuleTrait, rhs: RuleTrait) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -30,7 +30,8 @@ public final class Engine: Sendable {
         var ruleConfidence = Dictionary(ruleSet.rules.map { ($0.id, $0.confidence) }, uniquingKeysWith: { first, _ in first })
         for rule in NamedValueRule.allCases { ruleConfidence[rule.rawValue] = rule.info.confidence }
         confidenceGate = ConfidenceGate(minimum: minimumConfidence, ruleConfidence: ruleConfidence,
-                                        contextRules: ruleSet.genericRuleIDs.union(NamedValueRule.allCases.map(\.rawValue)))
+                                        contextRules: Set(ruleSet.rules.filter { $0.isGeneric || $0.traits.contains(.chosenPassword) }.map(\.id))
+                                            .union(NamedValueRule.allCases.map(\.rawValue)))
         var compiled: [CompiledRule] = []
         for rule in ruleSet.rules {
             compiled.append(try CompiledRule(rule))
