@@ -464,3 +464,18 @@ enum Entropy {
         return entropy
     }
 }
+
+extension String {
+    /// The string without leading and trailing bytes of `set` (ASCII bytes only). Foundation's
+    /// `trimmingCharacters(in:)` bridges through UTF-16 and builds a character set per call:
+    /// this walks the UTF-8 bytes and copies at most once.
+    func trimmingASCII(_ set: StaticString) -> String {
+        let members = UnsafeBufferPointer(start: set.utf8Start, count: set.utf8CodeUnitCount)
+        let bytes = utf8
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, members.contains(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, members.contains(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        if start == bytes.startIndex && end == bytes.endIndex { return self }
+        return String(self[start..<end])
+    }
+}

@@ -363,7 +363,7 @@ private struct CodeReader {
 
     /// `NAME = value`, `"name": value`, `'name' => value`, `NAME := value`.
     mutating func assignment(at op: Int, budget: inout ExtractionBudget) {
-        guard let (name, nameToken, path) = nameBefore(op) else { return }
+        guard nameMayMatter(before: op), let (name, nameToken, path) = nameBefore(op) else { return }
         let valueIndex = op + 1
         guard valueIndex < tokens.count else { return }
         let wanted = lens.mayMatter(name)
@@ -377,6 +377,18 @@ private struct CodeReader {
         }
         _ = nameToken
         readValue(name: name, path: path, at: valueIndex, budget: &budget)
+    }
+
+    /// Whether the bytes of the tokens an assignment's name can come from (the few before `op`,
+    /// more after a subscript) hold a credential word, a user word or `login`: most assignments
+    /// in code name neither, and are passed over without a string built for their name.
+    func nameMayMatter(before op: Int) -> Bool {
+        guard op >= 1, op <= tokens.count else { return false }
+        let reach = isPunct(op - 1, "]") ? 48 : 12
+        let range = tokens[max(0, op - reach)].range.lowerBound..<tokens[op - 1].range.upperBound
+        guard !range.isEmpty, range.upperBound <= text.count else { return false }
+        let names = UnsafeRawBufferPointer(rebasing: text[range])
+        return lens.sieve.mayBeCredential(names) || lens.sieve.mayBeIdentity(names) || names.contains("login", in: 0..<names.count)
     }
 
     /// The name an operator assigns to: a string key, or the last identifier of a chain,

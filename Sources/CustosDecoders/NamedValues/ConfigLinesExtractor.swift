@@ -239,7 +239,7 @@ private struct Reader {
         // Section headers.
         if first == ASCII.openBracket, text[line.upperBound - 1] == ASCII.closeBracket, line.count >= 3,
            !text.contains("=", in: line) || text[line.lowerBound + 1] == ASCII.openBracket {
-            changeSection(to: text.string(line).trimmingCharacters(in: CharacterSet(charactersIn: "[] ")))
+            changeSection(to: text.string(line).trimmingASCII("[] "))
             return 0
         }
         if first == ASCII.colon && line.count > 1 && ASCII.isLetter(text[line.lowerBound + 1]) && !text.contains(" ", in: line) {

@@ -113,7 +113,7 @@ struct IdentityPairing {
         guard !name.isEmpty, name.utf8.count <= 256 else { return }
         // Trimmed only when needed: most names have no spaces around them.
         let needsTrim = name.utf8.first.map(ASCII.isWhitespace) == true || name.utf8.last.map(ASCII.isWhitespace) == true
-        let trimmed = needsTrim ? name.trimmingCharacters(in: .whitespaces) : name
+        let trimmed = needsTrim ? name.trimmingASCII(" \t") : name
         if !trimmed.isEmpty { identity = trimmed }
     }
 

@@ -37,7 +37,7 @@ public struct RegistryExtractor: NamedValueExtractor {
             let first = text[line.lowerBound]
             if first == ASCII.openBracket {
                 pairing.flush(emit)
-                key = text.string(line).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+                key = text.string(line).trimmingASCII("[]")
                 continue
             }
             guard first == ASCII.quote || first == ASCII.at else { continue }

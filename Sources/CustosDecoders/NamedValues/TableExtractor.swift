@@ -205,7 +205,7 @@ public struct TableExtractor: NamedValueExtractor {
     static func decoded(_ text: UnsafeRawBufferPointer, _ cell: Range<Int>) -> String {
         let (span, quote) = LineTokenizer.unquote(text, text.trimmed(cell))
         let decoded = quote == 0 ? ValueDecoder.plain.decode(text, span) : ValueDecoder.doubled(quote).decode(text, span)
-        return String(decoding: decoded.bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        return String(decoding: decoded.bytes, as: UTF8.self).trimmingASCII(" \t")
     }
 }
 
@@ -319,7 +319,7 @@ public struct WorkbookTable {
         for token in tokens {
             let word = text.string(token.span)
             if word.hasPrefix(name + "=") {
-                return String(word.dropFirst(name.count + 1)).trimmingCharacters(in: CharacterSet(charactersIn: "\"'/>"))
+                return String(word.dropFirst(name.count + 1)).trimmingASCII("\"'/>")
             }
         }
         return nil

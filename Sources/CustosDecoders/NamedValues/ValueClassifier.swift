@@ -364,7 +364,7 @@ public struct ValueClassifier: Sendable {
         let lower = String(decoding: value, as: UTF8.self).lowercased()
         if Self.placeholderWords.contains(lower) { return .placeholder }
         // `'pass'` (a keyword quoted in a grammar), `Password:` (a prompt).
-        let bare = lower.trimmingCharacters(in: CharacterSet(charactersIn: "'\"`:.,;() "))
+        let bare = lower.trimmingASCII("'\"`:.,;() ")
         if bare != lower, Self.placeholderWords.contains(bare) || Self.promptWords.contains(where: { bare.hasSuffix($0.description) }) {
             return .placeholder
         }

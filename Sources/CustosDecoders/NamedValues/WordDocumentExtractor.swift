@@ -97,7 +97,7 @@ struct CellTable {
         var reference: String
 
         var bytes: [UInt8] { decoded.bytes }
-        var text: String { String(decoding: decoded.bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces) }
+        var text: String { String(decoding: decoded.bytes, as: UTF8.self).trimmingASCII(" \t") }
     }
 
     struct Value {
@@ -134,7 +134,7 @@ struct CellTable {
             // `Benutzer | service`, then `Kennwort | …`.
             let filled = row.filter { !$0.text.isEmpty }
             guard filled.count >= 2, filled[0].text.utf8.count <= 64 else { continue }
-            let label = filled[0].text.trimmingCharacters(in: CharacterSet(charactersIn: ":"))
+            let label = filled[0].text.trimmingASCII(":")
             if lens.isIdentity(label) { labelIdentity = filled[1].text; continue }
             guard credentialColumns.isEmpty || headerIndex == nil || rowNumber < headerIndex!,
                   case let .credential(_, strength, _) = lens.vocabulary.judge(label), strength >= .medium else { continue }
