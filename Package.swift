@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // C libraries from Debian, each behind a small system-library shim.
@@ -55,9 +58,16 @@ let package = Package(
                                .product(name: "GRDB", package: "GRDB.swift"),
                                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                                .product(name: "Crypto", package: "swift-crypto")]),
+        // The fleet database (PostgreSQL): publish sweep states, fleet views, `who` across plants.
+        .target(name: "CustosFleet",
+                dependencies: ["CustosCore", "CustosSweep", "CustosReport",
+                               .product(name: "PostgresNIO", package: "postgres-nio"),
+                               .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                               .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "custos",
                           dependencies: ["CustosCore", "CustosRules", "CustosEngine",
                                          "CustosSources", "CustosScan", "CustosReport", "CustosOwners", "CustosSweep",
+                                         "CustosFleet",
                                          "CustosConfig",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           plugins: ["EmbedBuildInfo"]),
@@ -95,6 +105,8 @@ let package = Package(
         .testTarget(name: "CustosSweepTests",
                     dependencies: ["CustosSweep", "CustosScan", "CustosEngine", "CustosRules", "CustosOwners", "CustosReport", "CustosTestSupport",
                                    .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CustosFleetTests",
+                    dependencies: ["CustosFleet", "CustosSweep", "CustosCore", "CustosTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CustosTestSupport"]),
     ]
 )

@@ -118,7 +118,8 @@ extension PeopleReport {
 
     // MARK: HTML
 
-    static func escape(_ text: String) -> String {
+    /// `text` safe inside HTML text and attribute values.
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {
@@ -134,7 +135,8 @@ extension PeopleReport {
         return out
     }
 
-    static let style = """
+    /// The stylesheet every custos page shares.
+    public static let style = """
         body{font-family:system-ui,sans-serif;margin:2em;max-width:78em;color:#222}
         h2{border-bottom:2px solid #555;padding-bottom:.2em;margin-top:1.6em}
         table{border-collapse:collapse;width:100%;margin:.5em 0}

@@ -28,7 +28,7 @@ struct Custos: ParsableCommand {
             to standard error and the scan goes on.
             """,
         version: versionLine,
-        subcommands: [Scan.self, Git.self, Protect.self, SweepCommand.self, Who.self, BaselineCommand.self, Owners.self, Report.self, Rules.self, ConfigCommand.self],
+        subcommands: [Scan.self, Git.self, Protect.self, SweepCommand.self, FleetCommand.self, Who.self, BaselineCommand.self, Owners.self, Report.self, Rules.self, ConfigCommand.self],
         defaultSubcommand: nil)
 
     /// Runs the command, mapping every usage error to exit status 2 (argument-parser's own

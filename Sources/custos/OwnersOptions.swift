@@ -14,18 +14,30 @@ struct OwnersOptions: ParsableArguments {
     @Flag(name: .long, help: "Attribute owners but judge no governance verdicts (unowned, shared, expired, ...).")
     var noGovernance = false
 
-    @Option(name: .customLong("site"), help: ArgumentHelp("Name a folder as a site (a place for shared credentials; paths: selectors match relative to it); repeatable. Registry sites come first.", valueName: "name=path"))
+    @Option(name: .customLong("site"), help: ArgumentHelp("Name a folder as a site (a place for shared credentials; paths: selectors match relative to it); repeatable. Registry sites come first. A bare NAME names the plant every root belongs to (and the site `sweep --publish` publishes as).", valueName: "name=path|name"))
     var siteArguments: [String] = []
 
-    /// `--site NAME=PATH` as sites.
-    func sites() throws -> [Site] {
-        try siteArguments.map { argument in
-            guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex,
-                  argument.index(after: equals) != argument.endIndex else {
-                throw ValidationError("--site takes NAME=PATH (a site's name and its folder), not '\(argument)'")
+    /// `--site NAME=PATH` as sites; a bare `--site NAME` names every root as that site.
+    func sites(roots: [String] = []) throws -> [Site] {
+        try siteArguments.flatMap { argument -> [Site] in
+            guard let equals = argument.firstIndex(of: "=") else {
+                guard !argument.isEmpty else { throw ValidationError("--site needs a name") }
+                return roots.map { Site(id: argument, root: $0) }
             }
-            return Site(id: String(argument[..<equals]), root: String(argument[argument.index(after: equals)...]))
+            guard equals != argument.startIndex, argument.index(after: equals) != argument.endIndex else {
+                throw ValidationError("--site takes NAME=PATH (a site's name and its folder) or NAME (the plant's name), not '\(argument)'")
+            }
+            return [Site(id: String(argument[..<equals]), root: String(argument[argument.index(after: equals)...]))]
         }
+    }
+
+    /// The plant's name: the one `--site NAME` given without a folder.
+    func plantName() throws -> String? {
+        let bare = siteArguments.filter { !$0.contains("=") }
+        guard bare.count <= 1 else {
+            throw ValidationError("--site NAME names the plant once; got \(bare.joined(separator: ", "))")
+        }
+        return bare.first
     }
 
     /// The registry named by --owners, else the default one under the first root, else nil.
@@ -51,7 +63,7 @@ struct OwnersOptions: ParsableArguments {
                      codeOwners: CodeOwners.find(in: root))
         }
         let ownersKnown = registry != nil || scanRoots.contains(where: { $0.codeOwners != nil })
-        let resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots, extraSites: try sites())
+        let resolver = OwnershipResolver(registry: registry ?? OwnersRegistry(), roots: scanRoots, extraSites: try sites(roots: scanRoots.map(\.path)))
         var result = result
         result.findings = GovernanceAnalysis(resolver: resolver, vendorRuleIDs: rules.vendorRuleIDs, ownersKnown: ownersKnown)
             .apply(to: result.findings, governance: !noGovernance)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustosCore
+import CustosFleet
 import CustosOwners
 import CustosReport
 import CustosSources
@@ -54,6 +55,9 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Files committed to the state per transaction (an interruption loses at most this many).", valueName: "n"))
     var batchSize: Int = 1000
 
+    @Option(name: .long, help: ArgumentHelp("After the sweep, publish the state to this fleet database as the plant --site NAME (libpq URL; PGPASSWORD and ~/.pgpass are read; sslmode defaults to verify-full). Never a secret: fingerprints, hashes and redacted forms.", valueName: "postgresql://…"))
+    var publish: String?
+
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var ownersOptions: OwnersOptions
     @OptionGroup var tuning: ScanTuning
@@ -62,6 +66,9 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {
+        if publish != nil, try ownersOptions.plantName() == nil {
+            throw ValidationError("--publish needs the plant's name: add --site NAME")
+        }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard logInterval > 0 else { throw ValidationError("--log-interval must be positive") }
         for (option, path) in [("--state", state), ("--report", report)] {
@@ -74,13 +81,21 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         try requireExisting(roots, what: "root")
+        // A wrong address is said before hours of sweeping, not after.
+        let fleetAddress = try publish.map { url throws(ExitCode) in
+            do {
+                return try FleetDatabaseAddress(url: url)
+            } catch {
+                throw fatal("\(error)")
+            }
+        }
         let config = try configOptions.load(roots: roots)
         let (ruleSet, engine) = try ruleOptions.compile(config: config)
         let normalized = roots.map(SweepRoots.normalize)
         let registryPath = ownersOptions.owners
             ?? normalized.first.map { PathText.join($0, ".custos/owners.yaml") }
         let attribution = SweepAttribution(registry: try ownersOptions.registry(roots: normalized),
-                                           registryPath: registryPath, roots: normalized, sites: try ownersOptions.sites())
+                                           registryPath: registryPath, roots: normalized, sites: try ownersOptions.sites(roots: normalized))
         let opened: SweepState
         do {
             opened = try SweepState.openForSweep(path: state)
@@ -130,6 +145,18 @@ struct SweepCommand: ParsableCommand {
                 Console.error("custos: report written to \(written.joined(separator: " and "))")
             } catch {
                 throw fatal("cannot write the report into \(report): \(error.localizedDescription)")
+            }
+        }
+        if let fleetAddress, let site = try ownersOptions.plantName() {
+            do {
+                let outcome = try FleetPublishing.publish(state: opened, site: site, to: fleetAddress)
+                Console.error("custos: published \(outcome.summary) to \(fleetAddress.description)")
+            } catch {
+                Console.error("""
+                    custos: the sweep is complete and kept in \(state), but publishing it failed: \(error)
+                    custos: nothing was half-written; the next sweep with --publish (or `custos fleet publish`) sends it
+                    """)
+                throw ExitCode(ExitStatus.incomplete)
             }
         }
         switch failOn {

@@ -4,6 +4,7 @@
 
 import ArgumentParser
 import CustosCore
+import CustosFleet
 import CustosOwners
 import CustosReport
 import CustosRules
@@ -43,6 +44,9 @@ struct Who: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Answer from this sweep state.", valueName: "file"))
     var state: String?
 
+    @Option(name: .long, help: ArgumentHelp("Answer from the fleet database: every plant that published (libpq URL).", valueName: "postgresql://…"))
+    var db: String?
+
     @Option(name: .long, help: ArgumentHelp("The owners registry to attribute with (default: what the report or state recorded).", valueName: "file"))
     var owners: String?
 
@@ -62,10 +66,10 @@ struct Who: ParsableCommand {
 
     func validate() throws {
         if fingerprint != nil && finding != nil { throw ValidationError("--fingerprint and --finding exclude each other") }
-        switch (report, state) {
-        case (nil, nil): throw ValidationError("say where findings are recorded: --report FILE.json (a scan report) or --state FILE (a sweep state)")
-        case (.some, .some): throw ValidationError("--report and --state exclude each other")
-        default: break
+        switch [report, state, db].compactMap({ $0 }).count {
+        case 0: throw ValidationError("say where findings are recorded: --report FILE.json (a scan report), --state FILE (a sweep state) or --db URL (the fleet database)")
+        case 1: break
+        default: throw ValidationError("--report, --state and --db exclude each other")
         }
         if playbook && format == .json { throw ValidationError("--playbook writes Markdown: drop --format json") }
     }
@@ -76,6 +80,9 @@ struct Who: ParsableCommand {
         do {
             if let report {
                 store = try ScanReportRecords(path: report)
+            } else if let db {
+                let address = try FleetDatabaseAddress(url: db)
+                store = FleetRecordStore(database: try BlockingCall.run { try await FleetDatabase.open(address) })
             } else {
                 store = try SweepState.openForReading(path: state!)
             }

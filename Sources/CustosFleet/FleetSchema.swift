@@ -1,0 +1,173 @@
+import Foundation
+import PostgresNIO
+
+/// The custos schema in the fleet database: tables written by `publish`, and one view per
+/// fleet question so operators can ask the database directly (the README documents each).
+///
+/// Versioned in `custos.schema_version`; `migrate` applies what is missing in one transaction
+/// under an advisory lock, so several plants publishing at once migrate it once. Never a
+/// secret: findings carry fingerprints, the SHA-256 of the secret a registry names, and the
+/// redacted form.
+enum FleetSchema {
+    /// The schema this custos writes; newer ones are refused.
+    static let version = 1
+
+    /// Each step brings the schema from its index to index + 1.
+    static let steps: [String] = [
+        """
+        CREATE TABLE custos.sites (
+          site text PRIMARY KEY,
+          state_path text NOT NULL,
+          last_sweep bigint NOT NULL,
+          last_swept_at timestamptz NOT NULL
+        );
+        CREATE TABLE custos.sweeps (
+          site text NOT NULL REFERENCES custos.sites ON DELETE CASCADE,
+          sweep bigint NOT NULL,
+          started_at timestamptz NOT NULL,
+          finished_at timestamptz NOT NULL,
+          files_seen bigint NOT NULL,
+          files_scanned bigint NOT NULL,
+          errors bigint NOT NULL,
+          new integer NOT NULL,
+          open integer NOT NULL,
+          resolved integer NOT NULL,
+          reopened integer NOT NULL,
+          PRIMARY KEY (site, sweep)
+        );
+        CREATE TABLE custos.findings (
+          site text NOT NULL REFERENCES custos.sites ON DELETE CASCADE,
+          fingerprint text NOT NULL,
+          rule_id text NOT NULL,
+          secret_sha256 text NOT NULL,
+          secret_redacted text NOT NULL,
+          identity text,
+          status text NOT NULL CHECK (status IN ('new', 'open', 'reopened', 'resolved')),
+          first_seen date,
+          last_seen date,
+          first_seen_sweep bigint,
+          last_seen_sweep bigint,
+          identity_id text,
+          identity_kind text,
+          owner text,
+          secondary_owner text,
+          revocation_authority text,
+          vendor text,
+          attributed_by text,
+          ownership jsonb,
+          PRIMARY KEY (site, fingerprint)
+        );
+        CREATE INDEX findings_by_secret ON custos.findings (secret_sha256);
+        CREATE INDEX findings_open_by_age ON custos.findings (first_seen) WHERE status <> 'resolved';
+        CREATE TABLE custos.places (
+          site text NOT NULL,
+          fingerprint text NOT NULL,
+          path text NOT NULL,
+          line integer NOT NULL,
+          current boolean NOT NULL,
+          first_seen date,
+          last_seen date,
+          PRIMARY KEY (site, fingerprint, path),
+          FOREIGN KEY (site, fingerprint) REFERENCES custos.findings ON DELETE CASCADE
+        );
+
+        -- Every credential open at two or more sites: its blast radius.
+        CREATE VIEW custos.shared_credentials AS
+        SELECT f.secret_sha256,
+               min(f.secret_redacted) AS secret_redacted,
+               array_agg(DISTINCT f.rule_id ORDER BY f.rule_id) AS rule_ids,
+               count(DISTINCT f.site) AS site_count,
+               array_agg(DISTINCT f.site ORDER BY f.site) AS sites,
+               coalesce(array_agg(DISTINCT f.vendor ORDER BY f.vendor) FILTER (WHERE f.vendor IS NOT NULL), '{}') AS vendors,
+               coalesce(array_agg(DISTINCT f.owner ORDER BY f.owner) FILTER (WHERE f.owner IS NOT NULL), '{}') AS owners,
+               coalesce(array_agg(DISTINCT f.revocation_authority ORDER BY f.revocation_authority)
+                        FILTER (WHERE f.revocation_authority IS NOT NULL), '{}') AS revocation_authorities,
+               sum((SELECT count(*) FROM custos.places p
+                    WHERE p.site = f.site AND p.fingerprint = f.fingerprint AND p.current))::bigint AS places,
+               min(f.first_seen) AS first_seen
+        FROM custos.findings f
+        WHERE f.status <> 'resolved'
+        GROUP BY f.secret_sha256
+        HAVING count(DISTINCT f.site) >= 2;
+
+        -- Per site: open findings, and those nobody may revoke (no revocation authority) or nobody owns.
+        CREATE VIEW custos.site_authority_gap AS
+        SELECT s.site,
+               s.last_swept_at,
+               count(f.fingerprint) AS open,
+               count(f.fingerprint) FILTER (WHERE f.revocation_authority IS NULL) AS without_revoker,
+               count(f.fingerprint) FILTER (WHERE f.owner IS NULL) AS unowned,
+               coalesce(array_agg(DISTINCT coalesce(f.identity_id, f.identity, f.rule_id))
+                        FILTER (WHERE f.revocation_authority IS NULL), '{}') AS identities_without_revoker
+        FROM custos.sites s
+        LEFT JOIN custos.findings f ON f.site = s.site AND f.status <> 'resolved'
+        GROUP BY s.site, s.last_swept_at;
+
+        -- Per day (UTC): findings new and resolved that day across the fleet, and open as of
+        -- each site's latest sweep on or before it.
+        CREATE VIEW custos.fleet_trend AS
+        WITH days AS (
+          SELECT DISTINCT (finished_at AT TIME ZONE 'UTC')::date AS day FROM custos.sweeps
+        )
+        SELECT d.day,
+               (SELECT coalesce(sum(s.new), 0) FROM custos.sweeps s
+                WHERE (s.finished_at AT TIME ZONE 'UTC')::date = d.day)::bigint AS new,
+               (SELECT coalesce(sum(s.resolved), 0) FROM custos.sweeps s
+                WHERE (s.finished_at AT TIME ZONE 'UTC')::date = d.day)::bigint AS resolved,
+               (SELECT coalesce(sum(latest.open), 0) FROM (
+                  SELECT DISTINCT ON (s.site) s.open FROM custos.sweeps s
+                  WHERE (s.finished_at AT TIME ZONE 'UTC')::date <= d.day
+                  ORDER BY s.site, s.finished_at DESC) latest)::bigint AS open,
+               (SELECT count(DISTINCT s.site) FROM custos.sweeps s
+                WHERE (s.finished_at AT TIME ZONE 'UTC')::date <= d.day) AS sites
+        FROM days d;
+
+        -- Open findings, oldest first, each with one place where it is now.
+        CREATE VIEW custos.oldest_open AS
+        SELECT f.site, f.fingerprint, f.rule_id, f.secret_redacted, f.status, f.first_seen, f.owner,
+               f.revocation_authority,
+               (SELECT p.path || ':' || p.line FROM custos.places p
+                WHERE p.site = f.site AND p.fingerprint = f.fingerprint AND p.current
+                ORDER BY p.path LIMIT 1) AS place
+        FROM custos.findings f
+        WHERE f.status <> 'resolved';
+        """,
+    ]
+
+    /// The statements of one step: each ends with a semicolon at the end of a line.
+    static func statements(_ step: String) -> [String] {
+        step.components(separatedBy: ";\n").map { piece in
+            let text = piece.trimmingCharacters(in: .whitespacesAndNewlines)
+            return text.hasSuffix(";") ? String(text.dropLast()) : text
+        }
+            .filter { !$0.isEmpty && !$0.split(separator: "\n").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") } }
+    }
+
+    /// Installs or migrates the schema; refuses a newer one.
+    static func migrate(_ database: FleetDatabase) async throws(FleetError) {
+        try await database.transaction { connection in
+            // One migration at a time across every plant publishing now.
+            try await connection.query("SELECT pg_advisory_xact_lock(7365001)", logger: database.logger)
+            try await connection.query("CREATE SCHEMA IF NOT EXISTS custos", logger: database.logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS custos.schema_version (
+                  version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: database.logger)
+            var current = 0
+            for try await value in try await connection.query(
+                "SELECT coalesce(max(version), 0)::integer FROM custos.schema_version", logger: database.logger
+            ).decode(Int.self) {
+                current = value
+            }
+            if current > version { throw FleetError.newerSchema(found: current, known: version) }
+            for step in current..<version {
+                // The extended protocol takes one statement at a time.
+                for statement in statements(steps[step]) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: database.logger)
+                }
+                try await connection.query("INSERT INTO custos.schema_version(version) VALUES (\(step + 1))",
+                                           logger: database.logger)
+            }
+        }
+    }
+}
