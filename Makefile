@@ -10,7 +10,7 @@ TARGET ?= fixtures
 BUILD_PACKAGES := libgit2-dev libvectorscan-dev libpcre2-dev libsqlite3-dev libarchive-dev zlib1g-dev pkg-config git
 # What the self-contained archive and the .deb add (run paths, symbol versions).
 DIST_PACKAGES := $(BUILD_PACKAGES) patchelf binutils
-TEST_PACKAGES := $(DIST_PACKAGES) python3 python3-jsonschema chromium pre-commit
+TEST_PACKAGES := $(DIST_PACKAGES) python3 python3-jsonschema chromium pre-commit postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/custos
 

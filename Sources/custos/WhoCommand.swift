@@ -77,12 +77,19 @@ struct Who: ParsableCommand {
     func run() throws {
         let query = try readQuery()
         let store: any FindingRecordStore
+        var fleet: FleetDatabase?
+        defer {
+            // PostgresNIO wants its connection closed before it goes.
+            if let fleet { _ = try? BlockingCall.run { await fleet.close() } }
+        }
         do {
             if let report {
                 store = try ScanReportRecords(path: report)
             } else if let db {
                 let address = try FleetDatabaseAddress(url: db)
-                store = FleetRecordStore(database: try BlockingCall.run { try await FleetDatabase.open(address) })
+                let database = try BlockingCall.run { try await FleetDatabase.open(address) }
+                fleet = database
+                store = FleetRecordStore(database: database)
             } else {
                 store = try SweepState.openForReading(path: state!)
             }
