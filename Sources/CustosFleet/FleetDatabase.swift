@@ -52,6 +52,20 @@ public final class FleetDatabase: Sendable {
         return database
     }
 
+    /// Opens the database, runs `body`, and closes it whatever `body` does.
+    public static func using<T: Sendable>(_ address: FleetDatabaseAddress,
+                                          _ body: (FleetDatabase) async throws -> T) async throws -> T {
+        let database = try await open(address)
+        do {
+            let value = try await body(database)
+            await database.close()
+            return value
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
     public func close() async {
         try? await connection.close()
     }

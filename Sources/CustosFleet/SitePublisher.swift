@@ -227,15 +227,7 @@ public enum FleetPublishing {
             throw FleetError.state("\(error)")
         }
         return try BlockingCall.run {
-            let database = try await FleetDatabase.open(address)
-            do {
-                let outcome = try await publisher.publish(snapshot, to: database)
-                await database.close()
-                return outcome
-            } catch {
-                await database.close()
-                throw error
-            }
+            try await FleetDatabase.using(address) { database in try await publisher.publish(snapshot, to: database) }
         }
     }
 }

@@ -16,6 +16,18 @@ public struct SweepRecord: Sendable, Hashable {
     public var errors: Int
 }
 
+extension SweepRecord {
+    /// Every finished sweep in the state, oldest first.
+    static func finished(_ db: Database) throws -> [SweepRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM sweeps WHERE finished_at IS NOT NULL ORDER BY id").map { row in
+            SweepRecord(id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                        finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                        new: row["new"], open: row["open"], resolved: row["resolved"], reopened: row["reopened"],
+                        filesSeen: row["files_seen"], filesScanned: row["files_scanned"], errors: row["errors"])
+        }
+    }
+}
+
 /// A finding that is not resolved, with every place it is now.
 public struct OpenFinding: Sendable, Hashable {
     public struct Place: Sendable, Hashable {
@@ -59,12 +71,7 @@ public struct SweepHistory: Sendable {
     /// Reads the state (finished sweeps only); `today` (YYYY-MM-DD) judges expiry.
     public static func load(from state: SweepState, today: IsoDay = .today) throws(SweepStateError) -> SweepHistory {
         try state.read { db in
-            let sweeps = try Row.fetchAll(db, sql: "SELECT * FROM sweeps WHERE finished_at IS NOT NULL ORDER BY id").map { row in
-                SweepRecord(id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                            finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                            new: row["new"], open: row["open"], resolved: row["resolved"], reopened: row["reopened"],
-                            filesSeen: row["files_seen"], filesScanned: row["files_scanned"], errors: row["errors"])
-            }
+            let sweeps = try SweepRecord.finished(db)
             let started = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, started_at FROM sweeps").map {
                 ($0["id"] as Int64, Date(timeIntervalSince1970: $0["started_at"]))
             })

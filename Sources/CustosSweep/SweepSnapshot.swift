@@ -21,12 +21,7 @@ extension SweepState {
     /// The state as it stands after its last finished sweep (read in one snapshot).
     public func snapshot() throws(SweepStateError) -> SweepSnapshot {
         try read { db in
-            let sweeps = try Row.fetchAll(db, sql: "SELECT * FROM sweeps WHERE finished_at IS NOT NULL ORDER BY id").map { row in
-                SweepRecord(id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                            finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                            new: row["new"], open: row["open"], resolved: row["resolved"], reopened: row["reopened"],
-                            filesSeen: row["files_seen"], filesScanned: row["files_scanned"], errors: row["errors"])
-            }
+            let sweeps = try SweepRecord.finished(db)
             let fingerprints = try String.fetchAll(db, sql: "SELECT fingerprint FROM findings ORDER BY fingerprint")
             let findings = try fingerprints.compactMap { fingerprint -> FindingRecord? in
                 guard var record = try Self.record(db, fingerprint: fingerprint) else { return nil }

@@ -74,15 +74,7 @@ struct FleetReportCommand: ParsableCommand {
         do {
             let address = try FleetDatabaseAddress(url: db)
             report = try BlockingCall.run {
-                let database = try await FleetDatabase.open(address)
-                do {
-                    let report = try await FleetReport.load(from: database)
-                    await database.close()
-                    return report
-                } catch {
-                    await database.close()
-                    throw error
-                }
+                try await FleetDatabase.using(address) { database in try await FleetReport.load(from: database) }
             }
         } catch {
             throw fatal("\(error)")
