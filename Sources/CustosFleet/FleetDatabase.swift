@@ -71,18 +71,32 @@ public final class FleetDatabase: Sendable {
     }
 
     /// Runs `body` in one transaction: all of it is written or none.
+    ///
+    /// Not PostgresNIO's `withTransaction`: after the server goes away mid-transaction it sends
+    /// ROLLBACK on the closed channel, and a query written to a closed channel is never answered
+    /// (PostgresNIO 1.33 drops the write's failure), so the publish would wait forever. Here
+    /// ROLLBACK is sent only on a live connection; the server rolls back a lost one itself.
     func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws(FleetError) -> T {
         do {
-            return try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            throw .query(FleetDatabase.explain(error.closureError ?? error.commitError ?? error.beginError ?? error))
+            try await statement("BEGIN")
+            let value = try await body(connection)
+            try await statement("COMMIT")
+            return value
         } catch {
+            if !connection.isClosed { try? await statement("ROLLBACK") }
             throw .query(FleetDatabase.explain(error))
         }
     }
 
+    /// One statement whose rows do not matter, refused up front on a closed connection.
+    private func statement(_ query: PostgresQuery) async throws {
+        guard !connection.isClosed else { throw FleetError.query("the connection to the database was lost") }
+        try await connection.query(query, logger: logger)
+    }
+
     /// Runs one statement, collecting its rows.
     func rows(_ query: PostgresQuery) async throws(FleetError) -> [PostgresRow] {
+        guard !connection.isClosed else { throw .query("the connection to the database was lost") }
         do {
             var rows: [PostgresRow] = []
             for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
