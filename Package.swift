@@ -60,7 +60,7 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")]),
         // The fleet database (PostgreSQL): publish sweep states, fleet views, `who` across plants.
         .target(name: "CustosFleet",
-                dependencies: ["CustosCore", "CustosSweep", "CustosReport",
+                dependencies: ["CustosCore", "CustosSources", "CustosSweep", "CustosReport",
                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                .product(name: "Logging", package: "swift-log")]),

@@ -10,7 +10,7 @@ import PostgresNIO
 /// redacted form.
 enum FleetSchema {
     /// The schema this custos writes; newer ones are refused.
-    static let version = 1
+    static let version = 2
 
     /// Each step brings the schema from its index to index + 1.
     static let steps: [String] = [
@@ -131,6 +131,62 @@ enum FleetSchema {
                 ORDER BY p.path LIMIT 1) AS place
         FROM custos.findings f
         WHERE f.status <> 'resolved';
+        """,
+        """
+        -- A sharded sweep (`custos sweep --queue`): one run per sweep of a site's share, split
+        -- into parts that workers claim under a lease.
+        CREATE TABLE custos.queue_runs (
+          site text NOT NULL,
+          run bigint NOT NULL,
+          name text,
+          root text NOT NULL,
+          started_at timestamptz NOT NULL DEFAULT now(),
+          finished_at timestamptz,
+          new integer, open integer, resolved integer, reopened integer,
+          PRIMARY KEY (site, run),
+          UNIQUE (site, name)
+        );
+        CREATE TABLE custos.queue_items (
+          site text NOT NULL,
+          run bigint NOT NULL,
+          item integer NOT NULL,
+          folder text NOT NULL,
+          scope jsonb NOT NULL,
+          state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'claimed', 'done')),
+          worker text,
+          lease_until timestamptz,
+          attempts integer NOT NULL DEFAULT 0,
+          files_seen bigint, files_scanned bigint, errors bigint,
+          unreachable text[] NOT NULL DEFAULT '{}',
+          finished_at timestamptz,
+          PRIMARY KEY (site, run, item),
+          FOREIGN KEY (site, run) REFERENCES custos.queue_runs ON DELETE CASCADE
+        );
+        CREATE INDEX queue_items_open ON custos.queue_items (site, run, item) WHERE state <> 'done';
+        CREATE TABLE custos.queue_findings (
+          site text NOT NULL,
+          run bigint NOT NULL,
+          item integer NOT NULL,
+          fingerprint text NOT NULL,
+          rule_id text NOT NULL,
+          secret_sha256 text NOT NULL,
+          secret_redacted text NOT NULL,
+          identity text,
+          identity_id text, identity_kind text, owner text, secondary_owner text, revocation_authority text,
+          vendor text, attributed_by text, ownership jsonb,
+          PRIMARY KEY (site, run, item, fingerprint),
+          FOREIGN KEY (site, run, item) REFERENCES custos.queue_items ON DELETE CASCADE
+        );
+        CREATE TABLE custos.queue_places (
+          site text NOT NULL,
+          run bigint NOT NULL,
+          item integer NOT NULL,
+          fingerprint text NOT NULL,
+          path text NOT NULL,
+          line integer NOT NULL,
+          PRIMARY KEY (site, run, item, fingerprint, path),
+          FOREIGN KEY (site, run, item) REFERENCES custos.queue_items ON DELETE CASCADE
+        );
         """,
     ]
 

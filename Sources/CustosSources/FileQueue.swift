@@ -118,11 +118,51 @@ public struct WalkOptions: Sendable {
     /// up, not a whole path) and hand the status out with the entry. Sweeps compare it with
     /// the state; a scan does not need it.
     public var statFiles = false
+    /// Walk only this part of each root (a sharded sweep's work item); nil walks everything.
+    public var scope: WalkScope?
 
-    public init(followSymlinks: Bool = false, ignore: IgnoreRules = IgnoreRules(), statFiles: Bool = false) {
+    public init(followSymlinks: Bool = false, ignore: IgnoreRules = IgnoreRules(), statFiles: Bool = false,
+                scope: WalkScope? = nil) {
         self.followSymlinks = followSymlinks
         self.ignore = ignore
         self.statFiles = statFiles
+        self.scope = scope
+    }
+}
+
+/// One part of a tree: everything below `folder` except the child folders named in `except`
+/// (which are parts of their own). The walk still starts at the root and goes down to `folder`
+/// by the same rules, so ignore files on the way and relative paths are exactly those of a
+/// whole walk: the parts of a tree, walked one by one, hand out the same files as the tree.
+public struct WalkScope: Sendable, Hashable, Codable {
+    /// Relative to the root, `/`-separated, names in `EscapedName` form; "" is the root itself.
+    public var folder: String
+    /// Names of `folder`'s child folders left to other parts.
+    public var except: Set<String>
+
+    public init(folder: String, except: Set<String> = []) {
+        self.folder = folder
+        self.except = except
+    }
+
+    /// Whether the walk lists the child folder `child` of the folder `parent` (relative paths).
+    func descends(into child: String, from parent: String) -> Bool {
+        if folder.isEmpty || child == folder || Self.lies(child, below: folder) {
+            guard parent == folder, !except.isEmpty else { return true }
+            return !except.contains(String(decoding: child.utf8.dropFirst(parent.isEmpty ? 0 : parent.utf8.count + 1), as: UTF8.self))
+        }
+        return Self.lies(folder, below: child)
+    }
+
+    /// Whether a file listed in the folder `parent` belongs to this part.
+    func admitsFile(in parent: String) -> Bool {
+        folder.isEmpty || parent == folder || Self.lies(parent, below: folder)
+    }
+
+    private static func lies(_ path: String, below folder: String) -> Bool {
+        let path = path.utf8, folder = folder.utf8
+        guard path.count > folder.count, path.starts(with: folder) else { return false }
+        return path[path.index(path.startIndex, offsetBy: folder.count)] == UInt8(ascii: "/")
     }
 }
 
@@ -327,12 +367,14 @@ public final class FileQueue: Sendable {
                 kind = Self.directoryEntryType(info.st_mode)
             }
             if kind == UInt8(DT_DIR) {
+                if let scope = options.scope, !scope.descends(into: childRelative, from: relative) { continue }
                 if isIgnored(childRelative, isDirectory: true) {
                     report.excluded += 1
                     continue
                 }
                 items.append(.directory(parent: folder, name: childName, path: childPath, relative: childRelative, scopes: scopes))
             } else if kind == UInt8(DT_REG) {
+                if let scope = options.scope, !scope.admitsFile(in: relative) { continue }
                 if isIgnored(childRelative, isDirectory: false) {
                     report.excluded += 1
                     continue

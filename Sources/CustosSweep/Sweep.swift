@@ -178,9 +178,10 @@ public struct Sweep: Sendable {
             unreachable.append(root)
             walkErrors.append(ScanWarning(.unlistedFolder, path: root, message: "lists no files, but the state holds some from earlier sweeps: is the share mounted? Its findings are kept as they were"))
         }
-        let outcome = try state.finish(ticket, closing: SweepClosing(
+        var outcome = try state.finish(ticket, closing: SweepClosing(
             roots: roots, unreachable: unreachable, walkErrors: walkErrors, unchanged: unchangedRows.withLock { $0 },
             unchangedFiles: unchangedCount.load(ordering: .relaxed), finishedAt: Date()))
+        outcome.unreachable = unreachable
         state.compact()
         return outcome
     }

@@ -211,6 +211,8 @@ public struct SweepOutcome: Sendable, Hashable {
     public var bytesRead: Int64
     public var errors: Int
     public var seconds: Double
+    /// Folders (and roots) the walk could not list: their findings were kept as they were.
+    public var unreachable: [String] = []
 }
 
 extension SweepState {

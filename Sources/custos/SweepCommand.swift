@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustosCore
+import CustosEngine
 import CustosFleet
 import CustosOwners
 import CustosReport
@@ -40,8 +41,8 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Folders (shares) to sweep.", valueName: "root"))
     var roots: [String]
 
-    @Option(name: .long, help: ArgumentHelp("The state file (created when missing). Keep it outside the swept folders.", valueName: "file"))
-    var state: String
+    @Option(name: .long, help: ArgumentHelp("The state file (created when missing). Keep it outside the swept folders. Not with --queue.", valueName: "file"))
+    var state: String?
 
     @Option(name: .long, help: ArgumentHelp("Also write sweep-report.html and sweep-report.md into this folder.", valueName: "dir"))
     var report: String?
@@ -58,6 +59,8 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("After the sweep, publish the state to this fleet database as the plant --site NAME (libpq URL; PGPASSWORD and ~/.pgpass are read; sslmode defaults to verify-full). Never a secret: fingerprints, hashes and redacted forms.", valueName: "postgresql://…"))
     var publish: String?
 
+    @OptionGroup var queueOptions: QueueOptions
+
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var ownersOptions: OwnersOptions
     @OptionGroup var tuning: ScanTuning
@@ -66,6 +69,12 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {
+        if queueOptions.queue != nil {
+            try queueOptions.validate(roots: roots, state: state, publish: publish, report: report, failOn: failOn,
+                                      site: try ownersOptions.plantName())
+        } else if state == nil {
+            throw ValidationError("a sweep keeps its state in a file: add --state FILE (or sweep through --queue postgresql://…)")
+        }
         if publish != nil, try ownersOptions.plantName() == nil {
             throw ValidationError("--publish needs the plant's name: add --site NAME")
         }
@@ -96,12 +105,6 @@ struct SweepCommand: ParsableCommand {
             ?? normalized.first.map { PathText.join($0, ".custos/owners.yaml") }
         let attribution = SweepAttribution(registry: try ownersOptions.registry(roots: normalized),
                                            registryPath: registryPath, roots: normalized, sites: try ownersOptions.sites(roots: normalized))
-        let opened: SweepState
-        do {
-            opened = try SweepState.openForSweep(path: state)
-        } catch {
-            throw fatal("\(error)")
-        }
         let terminal = isatty(STDERR_FILENO) == 1
         var options = SweepOptions(threads: tuning.requestedThreads ?? SweepOptions.defaultThreads,
                                    walk: walk.walkOptions(exclude: tuning.exclude, config: config),
@@ -110,6 +113,17 @@ struct SweepCommand: ParsableCommand {
         if let allow = config?.allow {
             let sweptRoots = normalized
             options.findingFilter = { allow.apply(to: $0, roots: sweptRoots).kept }
+        }
+        if let url = queueOptions.queue, let site = try ownersOptions.plantName() {
+            try runQueued(url: url, site: site, root: normalized[0], engine: engine, options: options, attribution: attribution)
+            return
+        }
+        guard let state else { throw fatal("no --state") }
+        let opened: SweepState
+        do {
+            opened = try SweepState.openForSweep(path: state)
+        } catch {
+            throw fatal("\(error)")
         }
         let sweep = Sweep(state: opened, engine: engine, roots: normalized, options: options, attribution: attribution)
         let outcome: SweepOutcome
@@ -167,5 +181,67 @@ struct SweepCommand: ParsableCommand {
         default:
             return
         }
+    }
+
+    /// One worker of a sharded sweep (`--queue`): the run's outcome decides the exit status,
+    /// the same on every worker.
+    private func runQueued(url: String, site: String, root: String, engine: Engine, options: SweepOptions,
+                           attribution: SweepAttribution) throws {
+        let queue: ShareQueue
+        let address: FleetDatabaseAddress
+        do {
+            address = try FleetDatabaseAddress(url: url)
+            queue = try ShareQueue(site: site, root: root, worker: queueOptions.workerName, leaseSeconds: queueOptions.lease)
+        } catch {
+            throw fatal("\(error)")
+        }
+        let runner = QueueSweepRunner(queue: queue, address: address, runName: queueOptions.run) { scope, state in
+            var options = options
+            options.walk.scope = scope
+            return Sweep(state: state, engine: engine, roots: [root], options: options, attribution: attribution)
+        }
+        let outcome: QueueOutcome
+        do {
+            outcome = try runner.run()
+        } catch {
+            throw fatal("\(error)")
+        }
+        print("sweep \(outcome.run): \(outcome.new) new, \(outcome.open) open, \(outcome.resolved) resolved, \(outcome.reopened) reopened")
+        print("files: \(outcome.filesSeen) seen, \(outcome.filesScanned) scanned; \(outcome.errors) errors; site \(site) in \(address.description)")
+        switch failOn {
+        case .new where outcome.new + outcome.reopened > 0, .open where outcome.open > 0:
+            throw ExitCode(ExitStatus.findings)
+        default:
+            return
+        }
+    }
+}
+
+/// A share swept by many workers through the fleet database.
+struct QueueOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Sweep the share with other workers through this fleet database: parts are claimed under a lease, the results land in the site's findings (needs --site NAME, one root mounted at the same path on every worker, no --state).", valueName: "postgresql://…"))
+    var queue: String?
+
+    @Option(name: .long, help: ArgumentHelp("This worker's name in the queue (default: host name and process id).", valueName: "id"))
+    var workerID: String?
+
+    @Option(name: .long, help: ArgumentHelp("Workers started with the same run name share one run (a Job's name); without it a worker joins the site's unfinished run or starts one.", valueName: "name"))
+    var run: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a claimed part is held without renewal; a dead worker's part is taken over after this (default 120).", valueName: "seconds"))
+    var lease: Int = 120
+
+    var workerName: String {
+        workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+    }
+
+    func validate(roots: [String], state: String?, publish: String?, report: String?, failOn: FailOn, site: String?) throws {
+        guard roots.count == 1 else { throw ValidationError("--queue sweeps one share: give exactly one root") }
+        guard site != nil else { throw ValidationError("--queue needs the site's name: add --site NAME") }
+        guard state == nil else { throw ValidationError("--queue keeps the sweep in the fleet database: drop --state") }
+        guard publish == nil else { throw ValidationError("--queue already writes to the fleet database: drop --publish") }
+        guard report == nil else { throw ValidationError("--report is not available with --queue: use `custos fleet report --db …`") }
+        if case .verdict = failOn { throw ValidationError("--fail-on VERDICT is not available with --queue: use new, open or never") }
+        guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
     }
 }

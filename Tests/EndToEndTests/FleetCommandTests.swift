@@ -80,21 +80,6 @@ private struct FleetJSON: Decodable {
     var sites: [Site]
 }
 
-/// A value shared between the test and the threads running commands.
-private final class Locked<Value>: @unchecked Sendable {
-    // @unchecked Sendable: `value` is only touched under `lock`.
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}
-
 @Suite("custos fleet: sweeps published to PostgreSQL (end to end)", .serialized,
        .enabled(if: TemporaryPostgres.isInstalled, "needs PostgreSQL's initdb and pg_ctl (Debian's postgresql package)"))
 struct FleetCommandTests {
