@@ -3,61 +3,93 @@ import CustosSources
 import Foundation
 
 /// Splits a share into the parts of a sharded sweep: the files at the top of the share are one
-/// part, each top-level folder another, and a folder with at least `splitAt` subfolders (down to
-/// `depth` levels) is split the same way into its own files and its subfolders. The parts cover
-/// the share exactly once: whatever is not a part of its own (files, symbolic links, folders
-/// past the depth) belongs to the part of the folder it is in.
+/// part and each top-level folder another; then, while the share has fewer than `targetParts`
+/// parts, the part with the most subfolders is split the same way into its own files and its
+/// subfolders (down to `maxDepth` levels). The parts cover the share exactly once: whatever is
+/// not a part of its own (files, symbolic links, folders past the depth) belongs to the part of
+/// the folder it is in.
 ///
 /// Only folder listings, no file stats: planning a share with millions of files costs the
-/// listings of its top levels. Folders are opened relative to their parent, never through a
-/// symbolic link.
+/// listings of the few hundred folders at its top. Folders are opened relative to their parent,
+/// never through a symbolic link.
 public struct SharePlanner: Sendable {
-    public var splitAt: Int
-    public var depth: Int
-    /// At most this many parts (a share with a vast top level is split no further).
-    public var maxParts: Int
+    /// Parts to aim for: enough for every worker to take several (a part costs a walk down from
+    /// the top and one transaction, so not many more).
+    public var targetParts: Int
+    public var maxDepth: Int
 
-    public init(splitAt: Int = 16, depth: Int = 3, maxParts: Int = 20_000) {
-        self.splitAt = max(1, splitAt)
-        self.depth = max(1, depth)
-        self.maxParts = max(1, maxParts)
+    public init(targetParts: Int = 128, maxDepth: Int = 4) {
+        self.targetParts = max(1, targetParts)
+        self.maxDepth = max(1, maxDepth)
     }
 
-    /// The parts of `root`, the top first.
+    private struct Node {
+        var relative: String
+        /// The exact names from the root down to this folder.
+        var names: [[UInt8]]
+        var children: [(name: [UInt8], shown: String)]
+        /// Indexes of the child nodes when this folder is split.
+        var split: [Int]?
+    }
+
+    /// The parts of `root`, the top first, each folder before the parts inside it.
     public func parts(of root: String) -> [WalkScope] {
-        let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { return [WalkScope(folder: "")] }
+        let top = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
+        guard top >= 0 else { return [WalkScope(folder: "")] }
+        defer { close(top) }
+        var nodes = [Node(relative: "", names: [], children: Self.childFolders(top), split: nil)]
+        var count = 1
+        func split(_ index: Int) {
+            var indexes: [Int] = []
+            for child in nodes[index].children {
+                let names = nodes[index].names + [child.name]
+                let relative = nodes[index].relative.isEmpty ? child.shown : nodes[index].relative + "/" + child.shown
+                let listed = names.count < maxDepth ? Self.listing(of: names, under: top) : []
+                indexes.append(nodes.count)
+                nodes.append(Node(relative: relative, names: names, children: listed, split: nil))
+            }
+            nodes[index].split = indexes
+            count += indexes.count
+        }
+        // The top is always split: one part per top-level folder.
+        split(0)
+        while true {
+            let candidate = nodes.indices
+                .filter { nodes[$0].split == nil && nodes[$0].children.count >= 2 && count + nodes[$0].children.count <= targetParts }
+                .max { nodes[$0].children.count < nodes[$1].children.count }
+            guard let candidate else { break }
+            split(candidate)
+        }
         var parts: [WalkScope] = []
-        split(descriptor: descriptor, relative: "", level: 0, into: &parts)
+        func emit(_ index: Int) {
+            let node = nodes[index]
+            guard let children = node.split else {
+                parts.append(WalkScope(folder: node.relative))
+                return
+            }
+            parts.append(WalkScope(folder: node.relative, except: Set(node.children.map(\.shown))))
+            children.forEach(emit)
+        }
+        emit(0)
         return parts
     }
 
-    /// Adds `relative`'s own part (with its split-off subfolders excepted) and theirs; takes
-    /// ownership of `descriptor`.
-    private func split(descriptor: Int32, relative: String, level: Int, into parts: inout [WalkScope]) {
-        defer { close(descriptor) }
-        let children = Self.childFolders(descriptor)
-        // The top is always split (one part per top-level folder); deeper folders when large.
-        let splits = level < depth && (level == 0 || children.count >= splitAt)
-            && parts.count + 1 + children.count <= maxParts
-        guard splits else {
-            parts.append(WalkScope(folder: relative))
-            return
-        }
-        parts.append(WalkScope(folder: relative, except: Set(children.map(\.shown))))
-        for child in children {
-            let childRelative = relative.isEmpty ? child.shown : relative + "/" + child.shown
-            let opened = (child.name + [0]).withUnsafeBufferPointer { raw in
-                openat(descriptor, UnsafeRawPointer(raw.baseAddress!).assumingMemoryBound(to: CChar.self),
+    /// The child folders of the folder reached from `top` by `names`, each opened relative to
+    /// its parent without following a symbolic link; none when it cannot be opened.
+    private static func listing(of names: [[UInt8]], under top: Int32) -> [(name: [UInt8], shown: String)] {
+        var current = dup(top)
+        for name in names {
+            guard current >= 0 else { return [] }
+            let next = (name + [0]).withUnsafeBufferPointer { raw in
+                openat(current, UnsafeRawPointer(raw.baseAddress!).assumingMemoryBound(to: CChar.self),
                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
             }
-            if opened >= 0 {
-                split(descriptor: opened, relative: childRelative, level: level + 1, into: &parts)
-            } else {
-                // Listed by its worker, who reports why it cannot be read.
-                parts.append(WalkScope(folder: childRelative))
-            }
+            close(current)
+            current = next
         }
+        guard current >= 0 else { return [] }
+        defer { close(current) }
+        return childFolders(current)
     }
 
     /// The real folders (not symbolic links) listed in the open folder, sorted by name.

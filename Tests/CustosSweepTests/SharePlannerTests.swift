@@ -50,18 +50,19 @@ struct SharePlannerTests {
         return tree
     }
 
-    @Test("the parts, walked one by one, hand out exactly the files of one whole walk, each once", arguments: [1, 4, 100])
-    func partsCoverTheShareOnce(splitAt: Int) throws {
+    @Test("the parts, walked one by one, hand out exactly the files of one whole walk, each once", arguments: [1, 7, 20, 1000])
+    func partsCoverTheShareOnce(target: Int) throws {
         let tree = try share()
         let whole = walked(tree.path, scope: nil)
         #expect(whole.contains("big/line-2/sub-0/d.txt") && !whole.contains("big/line-2/sub-1/d.txt"), "the deeper ignore file applies")
         #expect(!whole.contains("top.bak") && !whole.contains("skip/x.txt"))
-        let parts = SharePlanner(splitAt: splitAt, depth: 3).parts(of: tree.path)
+        let parts = SharePlanner(targetParts: target).parts(of: tree.path)
         #expect(parts.first == WalkScope(folder: "", except: Set(["big", "skip", "small-0", "small-1", "small-2", "small-3"])))
         let combined = parts.flatMap { walked(tree.path, scope: $0) }.sorted()
         #expect(combined == whole)
-        if splitAt <= 7 {
-            #expect(parts.contains { $0.folder == "big/line-3" }, "a folder with enough subfolders is split further")
+        #expect(parts.count <= max(target, 7), "the top is always split, deeper folders only up to the target")
+        if target >= 20 {
+            #expect(parts.contains { $0.folder == "big/line-3" }, "the folder with the most subfolders is split first")
         } else {
             #expect(parts.contains(WalkScope(folder: "big")) && !parts.contains { $0.folder.hasPrefix("big/") })
         }
@@ -70,7 +71,7 @@ struct SharePlannerTests {
     @Test("following symbolic links, every file one walk finds is in a part (a folder reached by two names may be in two)")
     func followingLinks() throws {
         let tree = try share()
-        let parts = SharePlanner(splitAt: 2).parts(of: tree.path)
+        let parts = SharePlanner(targetParts: 1000).parts(of: tree.path)
         let combined = Set(parts.flatMap { walked(tree.path, scope: $0, followSymlinks: true) })
         #expect(combined.isSuperset(of: walked(tree.path, scope: nil, followSymlinks: true)))
         #expect(combined.isSuperset(of: walked(tree.path, scope: nil)))

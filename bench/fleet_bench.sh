@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Fleet benchmark, on a throwaway PostgreSQL cluster (initdb + pg_ctl as the postgres user, in a
+# temporary folder, on a loopback port, stopped at the end):
+#  1. a generated share (FILES files, bench/gen_share.py) swept by 1 worker and by 2 workers
+#     (two local processes, `custos sweep --queue`): wall time, the ratio, CPU seconds per file;
+#     a plain `custos sweep` of the same share beside them;
+#  2. publish time for 3 plants × FILES files (`custos sweep --publish`, then `custos fleet
+#     publish` of the same states again: the no-change publish);
+#  3. every fleet view and `custos fleet report` on a database filled with synthetic rows for
+#     SITES plants, each with FILES_PER_SITE files per sweep, 365 daily sweeps, and FINDINGS
+#     findings in all (a tenth of the secrets shared by 2-6 plants): milliseconds per view
+#     (target: under 2,000 each).
+# Usage: bench/fleet_bench.sh   (FILES=200000 PROFILE=plant SITES=50 FILES_PER_SITE=1000000
+#        FINDINGS=50000 CUSTOS=.build/release/custos)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FILES=${FILES:-200000}
+PROFILE=${PROFILE:-plant}
+SITES=${SITES:-50}
+FILES_PER_SITE=${FILES_PER_SITE:-1000000}
+FINDINGS=${FINDINGS:-50000}
+CUSTOS=${CUSTOS:-.build/release/custos}
+[ -x "$CUSTOS" ] || { echo "build custos first: make build" >&2; exit 2; }
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$PG_BIN" ] || { echo "needs Debian's postgresql package (apt-get install postgresql)" >&2; exit 2; }
+
+OUT=bench/out/fleet
+mkdir -p "$OUT"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/custos-fleet-bench.XXXXXX")
+RUN_AS=()
+[ "$(id -u)" = 0 ] && RUN_AS=(runuser -u postgres --) && chown postgres "$WORK"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export PGPASSWORD="bench-$RANDOM$RANDOM"
+printf '%s' "$PGPASSWORD" >"$WORK/pwfile"
+[ "$(id -u)" = 0 ] && chown postgres "$WORK/pwfile"
+stop() {
+  "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap stop EXIT
+"${RUN_AS[@]}" "$PG_BIN/initdb" -D "$WORK/data" -U bench --auth=scram-sha-256 --pwfile="$WORK/pwfile" \
+  -E UTF8 --locale=C --no-sync >/dev/null
+"${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w \
+  -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+URL="postgresql://bench@127.0.0.1:$PORT/postgres?sslmode=disable"
+psql_() { psql "$URL" -X -q -At "$@"; }
+
+timed() {  # name command…: wall and CPU seconds into $OUT/NAME.time, output into $OUT/NAME.out/.err
+  local name=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$OUT/$name.time" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" || {
+    local status=$?
+    [ $status -le 1 ] || { echo "$name failed ($status):" >&2; tail -5 "$OUT/$name.err" >&2; exit 1; }
+  }
+}
+wall() { cut -d' ' -f1 "$OUT/$1.time"; }
+cpu() { awk '{print $2 + $3}' "$OUT/$1.time"; }
+
+# 1. One share, plain and sharded.
+SHARE=$WORK/share
+python3 bench/gen_share.py "$SHARE" --files "$FILES" --profile "$PROFILE" >/dev/null
+"$CUSTOS" scan bench/gen_share.py >/dev/null 2>&1 || true   # the rule cache, warm
+sync
+timed plain "$CUSTOS" sweep "$SHARE" --state "$WORK/plain.db" --fail-on never --log-interval 3600
+timed one-worker "$CUSTOS" sweep "$SHARE" --queue "$URL" --site one-worker --worker-id w1 --fail-on never
+START=$(date +%s.%N)
+( /usr/bin/time -f "%e %U %S %M" -o "$OUT/two-a.time" "$CUSTOS" sweep "$SHARE" --queue "$URL" --site two-workers \
+    --worker-id a --run bench --fail-on never >"$OUT/two-a.out" 2>"$OUT/two-a.err" ) &
+( /usr/bin/time -f "%e %U %S %M" -o "$OUT/two-b.time" "$CUSTOS" sweep "$SHARE" --queue "$URL" --site two-workers \
+    --worker-id b --run bench --fail-on never >"$OUT/two-b.out" 2>"$OUT/two-b.err" ) &
+wait
+TWO_WALL=$(python3 -c "import time; print(f'{time.time() - $START:.2f}')")
+TWO_CPU=$(python3 -c "print($(cpu two-a) + $(cpu two-b))")
+SAME=$(psql_ -c "SELECT (SELECT string_agg(fingerprint || path || line, ',' ORDER BY fingerprint, path) FROM custos.places WHERE site = 'one-worker')
+                      = (SELECT string_agg(fingerprint || path || line, ',' ORDER BY fingerprint, path) FROM custos.places WHERE site = 'two-workers')")
+PARTS=$(psql_ -c "SELECT count(*) FROM custos.queue_items WHERE site = 'two-workers'")
+
+# 2. Publishing three plants (three copies of the share's state, under three names).
+for plant in a b c; do cp "$WORK/plain.db" "$WORK/plant-$plant.db"; done
+for plant in a b c; do
+  timed "publish-$plant" "$CUSTOS" fleet publish --state "$WORK/plant-$plant.db" --site "plant-$plant" --db "$URL"
+done
+timed publish-again "$CUSTOS" fleet publish --state "$WORK/plant-a.db" --site plant-a --db "$URL"
+PLACES=$(psql_ -c "SELECT count(*) FROM custos.places WHERE site = 'plant-a'")
+
+# 3. A fleet's worth of synthetic rows, then every view.
+psql_ -v sites="$SITES" -v files="$FILES_PER_SITE" -v findings="$FINDINGS" <<'SQL' >/dev/null
+INSERT INTO custos.sites (site, state_path, last_sweep, last_swept_at)
+SELECT 'synthetic-' || s, '/var/lib/custos/state.db', 365, now() FROM generate_series(1, :sites) s;
+INSERT INTO custos.sweeps (site, sweep, started_at, finished_at, files_seen, files_scanned, errors, new, open, resolved, reopened)
+SELECT 'synthetic-' || s, d, now() - (366 - d) * interval '1 day', now() - (366 - d) * interval '1 day' + interval '2 hours',
+       :files, :files / 100, 0, (s + d) % 7, :findings / :sites, (s * d) % 5, 0
+FROM generate_series(1, :sites) s, generate_series(1, 365) d;
+-- Each finding: one site; a tenth of the secrets also sit at 1-5 other sites.
+INSERT INTO custos.findings (site, fingerprint, rule_id, secret_sha256, secret_redacted, status, first_seen, last_seen,
+                             first_seen_sweep, last_seen_sweep, owner, revocation_authority, vendor)
+SELECT 'synthetic-' || (1 + n % :sites), md5('f' || n), (ARRAY['github-classic-pat', 'named-password', 'aws-access-key'])[1 + n % 3],
+       encode(sha256(CASE WHEN n % 10 = 0 THEN 'shared-' || (n / 50) ELSE 'own-' || n END::bytea), 'hex'), 'ghp_…(40 chars)',
+       CASE WHEN n % 9 = 0 THEN 'resolved' ELSE 'open' END, current_date - (n % 700), current_date, 1 + n % 365, 365,
+       CASE WHEN n % 4 = 0 THEN NULL ELSE 'team-' || (n % 40) END,
+       CASE WHEN n % 3 = 0 THEN NULL ELSE 'ciso-' || (n % 12) END,
+       CASE WHEN n % 5 = 0 THEN 'vendor-' || (n % 17) END
+FROM generate_series(1, :findings) n
+ON CONFLICT DO NOTHING;
+INSERT INTO custos.places (site, fingerprint, path, line, current, first_seen, last_seen)
+SELECT f.site, f.fingerprint, '/srv/share/line-' || k || '/' || f.fingerprint || '.cfg', 1 + k, f.status <> 'resolved',
+       f.first_seen, f.last_seen
+FROM custos.findings f, generate_series(1, 2) k WHERE f.site LIKE 'synthetic-%';
+ANALYZE;
+SQL
+ROWS=$(psql_ -c "SELECT (SELECT count(*) FROM custos.findings) || ' findings, ' || (SELECT count(*) FROM custos.places) || ' places, ' || (SELECT count(*) FROM custos.sweeps) || ' sweeps, ' || (SELECT count(*) FROM custos.sites) || ' sites'")
+view_ms() {  # view: milliseconds to read it whole, best of three
+  for _ in 1 2 3; do
+    psql "$URL" -X -At -c '\timing on' -c "SELECT count(*) FROM (SELECT * FROM custos.$1) v" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+  done | sort -n | head -1
+}
+declare -A VIEWS
+for view in shared_credentials site_authority_gap fleet_trend oldest_open; do VIEWS[$view]=$(view_ms "$view"); done
+for format in html json; do timed "report-$format" "$CUSTOS" fleet report --db "$URL" --format "$format" --output "$WORK/report.$format"; done
+SHARED=$(psql_ -c "SELECT count(*) FROM custos.shared_credentials")
+
+SIZE_MB=$(du -sm "$SHARE" | cut -f1)
+echo "custos fleet benchmark: $(git rev-parse --short HEAD 2>/dev/null), $(nproc) cores, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
+echo
+echo "## One share, $FILES files ($PROFILE profile, $SIZE_MB MB), swept by queue workers ($PARTS parts)"
+echo "| sweep | wall s | CPU s | CPU ms per file |"
+echo "|---|---|---|---|"
+for name in plain one-worker; do
+  echo "| $name | $(wall $name) | $(cpu $name) | $(python3 -c "print(f'{1000 * $(cpu $name) / $FILES:.3f}')") |"
+done
+echo "| two workers (two processes) | $TWO_WALL | $TWO_CPU | $(python3 -c "print(f'{1000 * $TWO_CPU / $FILES:.3f}')") |"
+echo "two workers vs one: $(python3 -c "print(f'{$(wall one-worker) / $TWO_WALL:.2f}')")x faster; same places: $SAME"
+echo
+echo "## Publishing 3 plants × $FILES files ($PLACES places each)"
+echo "| publish | wall s |"
+echo "|---|---|"
+for plant in a b c; do echo "| plant-$plant (first) | $(wall publish-$plant) |"; done
+echo "| plant-a again (nothing changed) | $(wall publish-again) |"
+echo
+echo "## Fleet views: $SITES synthetic plants × $FILES_PER_SITE files, $ROWS ($SHARED shared credentials)"
+echo "| view | ms (best of 3) |"
+echo "|---|---|"
+for view in shared_credentials site_authority_gap fleet_trend oldest_open; do echo "| custos.$view | ${VIEWS[$view]} |"; done
+for format in html json; do echo "| custos fleet report --format $format (whole command) | $(python3 -c "print(f'{1000 * $(wall report-$format):.0f}')") |"; done
