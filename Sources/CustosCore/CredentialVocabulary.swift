@@ -454,85 +454,133 @@ public struct NameSieve: Sendable {
     }
 }
 
-/// Words looked for anywhere in bytes, ASCII case ignored: all words in one flat buffer,
-/// grouped by their first byte, so each byte of the text costs one table look-up and is
-/// compared only with the words that can start there. Runs over whole files (the sieve
-/// before named-value extraction): no array is copied, retained or bounds-checked per byte.
-struct WordSet: Sendable {
+/// Words looked for in bytes, ASCII case ignored: anywhere (`stems`), or as words of their
+/// own (`wholeWords`: not inside a longer name, `net` in `net use` but not in `internet`). All
+/// words sit in one flat buffer grouped by their first byte, and one bit per (first, second)
+/// byte pair that starts a word rules most positions of a text out with one look-up, so a
+/// whole file costs one pass whatever the number of words (the named-value prefilter runs over
+/// every file).
+public struct WordSet: Sendable {
     /// Every word's lowercase bytes, one after another.
     private let bytes: [UInt8]
-    /// (start in `bytes`, length) of each word, grouped by first byte.
+    /// (start in `bytes`, length, 1 for a whole word) of each word, grouped by first byte.
     private let spans: [Int32]
     /// For each first byte, where its words start and end in `spans` (in pairs of Int32).
     private let groups: [Int32]
-    /// One bit per (first, second) byte pair that starts a word: most positions of a text are
-    /// ruled out by one look-up before any word is compared.
+    /// One bit per (first, second) byte pair that starts a word.
     private let pairs: [UInt64]
+    /// One bit per (second, third) byte pair of a word of three bytes or more, and one per
+    /// two-byte word's pair: a position passes both looks before any word is compared.
+    private let seconds: [UInt64]
+    private let shortPairs: [UInt64]
 
-    init(_ stems: [String]) {
-        var words: [[UInt8]] = []
+    public init(_ stems: [String], wholeWords: [String] = []) {
+        var words: [(bytes: [UInt8], whole: Bool)] = []
         var seen = Set<[UInt8]>()
-        for stem in stems {
-            // Non-ASCII words are also looked for as their capitals are written (`HASŁO`).
-            for form in [stem, stem.uppercased()] {
-                let lowered = form.utf8.map(NameBytes.lower)
-                if !lowered.isEmpty, seen.insert(lowered).inserted { words.append(lowered) }
+        for (list, whole) in [(stems, false), (wholeWords, true)] {
+            for stem in list {
+                // Non-ASCII words are also looked for as their capitals are written (`HASŁO`).
+                for form in [stem, stem.uppercased()] {
+                    let lowered = form.utf8.map(NameBytes.lower)
+                    if !lowered.isEmpty, seen.insert(lowered + [whole ? 1 : 0]).inserted { words.append((lowered, whole)) }
+                }
             }
         }
         var flat: [UInt8] = []
         var spans: [Int32] = []
         var groups = [Int32](repeating: 0, count: 512)
         for first in 0..<256 {
-            groups[first * 2] = Int32(spans.count / 2)
-            for word in words where Int(word[0]) == first {
-                spans.append(Int32(flat.count))
-                spans.append(Int32(word.count))
-                flat += word
+            groups[first * 2] = Int32(spans.count / 3)
+            for word in words where Int(word.bytes[0]) == first {
+                spans += [Int32(flat.count), Int32(word.bytes.count), word.whole ? 1 : 0]
+                flat += word.bytes
             }
-            groups[first * 2 + 1] = Int32(spans.count / 2)
+            groups[first * 2 + 1] = Int32(spans.count / 3)
         }
+        // Indexed by the two bytes as the text holds them (a little-endian load: first byte
+        // low), every case of a letter set, so the loop neither lowers nor shifts bytes.
         var pairs = [UInt64](repeating: 0, count: 1024)
+        var seconds = [UInt64](repeating: 0, count: 1024)
+        var shortPairs = [UInt64](repeating: 0, count: 1024)
         var single = false
+        func cases(_ byte: UInt8) -> [UInt8] { byte >= 0x61 && byte <= 0x7a ? [byte, byte - 0x20] : [byte] }
+        func set(_ table: inout [UInt64], _ a: UInt8, _ b: UInt8) {
+            for first in cases(a) {
+                for second in cases(b) {
+                    let pair = Int(first) | Int(second) << 8
+                    table[pair >> 6] |= 1 << UInt64(pair & 63)
+                }
+            }
+        }
         for word in words {
-            guard word.count >= 2 else { single = true; continue }
-            let pair = Int(word[0]) << 8 | Int(word[1])
-            pairs[pair >> 6] |= 1 << UInt64(pair & 63)
+            guard word.bytes.count >= 2 else { single = true; continue }
+            set(&pairs, word.bytes[0], word.bytes[1])
+            if word.bytes.count == 2 {
+                set(&shortPairs, word.bytes[0], word.bytes[1])
+            } else {
+                set(&seconds, word.bytes[1], word.bytes[2])
+            }
         }
         // A one-byte word matches at any of its bytes: no pair can rule a position out.
-        if single { pairs = [UInt64](repeating: .max, count: 1024) }
+        if single {
+            pairs = [UInt64](repeating: .max, count: 1024)
+            shortPairs = pairs
+        }
+        self.seconds = seconds
+        self.shortPairs = shortPairs
         bytes = flat
         self.spans = spans
         self.groups = groups
         self.pairs = pairs
     }
 
-    func occurs(in text: UnsafeRawBufferPointer) -> Bool {
+    /// A byte that continues a name: a whole word must not have one on either side.
+    @inline(__always) private static func isNameByte(_ byte: UInt8) -> Bool {
+        NameBytes.isAlphanumeric(byte) || byte == 0x5f || byte >= 0x80
+    }
+
+    public func occurs(in text: UnsafeRawBufferPointer) -> Bool {
         bytes.withUnsafeBufferPointer { bytes in
             spans.withUnsafeBufferPointer { spans in
                 groups.withUnsafeBufferPointer { groups in
                   pairs.withUnsafeBufferPointer { pairs in
+                   seconds.withUnsafeBufferPointer { seconds in
+                    shortPairs.withUnsafeBufferPointer { shortPairs in
                     let count = text.count
                     var start = 0
                     while start < count {
                         if start &+ 1 < count {
-                            let pair = Int(NameBytes.lower(text[start])) << 8 | Int(NameBytes.lower(text[start &+ 1]))
-                            if pairs[pair >> 6] & (1 << UInt64(pair & 63)) == 0 { start &+= 1; continue }
+                            let pair = Int(text.loadUnaligned(fromByteOffset: start, as: UInt16.self).littleEndian)
+                            if pairs[pair &>> 6] & (1 &<< UInt64(pair & 63)) == 0 { start &+= 1; continue }
+                            if shortPairs[pair &>> 6] & (1 &<< UInt64(pair & 63)) == 0 {
+                                // Only words of three bytes or more start here: their next pair must fit too.
+                                guard start &+ 2 < count else { start &+= 1; continue }
+                                let next = Int(text.loadUnaligned(fromByteOffset: start &+ 1, as: UInt16.self).littleEndian)
+                                if seconds[next &>> 6] & (1 &<< UInt64(next & 63)) == 0 { start &+= 1; continue }
+                            }
                         }
                         let first = Int(NameBytes.lower(text[start])) &* 2
                         var word = Int(groups[first])
                         let last = Int(groups[first &+ 1])
                         while word < last {
-                            let offset = Int(spans[word &* 2]), length = Int(spans[word &* 2 &+ 1])
+                            let offset = Int(spans[word &* 3]), length = Int(spans[word &* 3 &+ 1])
                             if start &+ length <= count {
                                 var index = 1
                                 while index < length && NameBytes.lower(text[start &+ index]) == bytes[offset &+ index] { index &+= 1 }
-                                if index == length { return true }
+                                if index == length {
+                                    guard spans[word &* 3 &+ 2] == 1 else { return true }
+                                    let end = start &+ length
+                                    if (start == 0 || !Self.isNameByte(text[start &- 1]))
+                                        && (end == count || !Self.isNameByte(text[end])) { return true }
+                                }
                             }
                             word &+= 1
                         }
                         start &+= 1
                     }
                     return false
+                    }
+                   }
                   }
                 }
             }

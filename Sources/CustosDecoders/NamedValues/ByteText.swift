@@ -119,13 +119,30 @@ extension UnsafeRawBufferPointer {
         let length = literal.utf8CodeUnitCount
         guard length > 0 else { return true }
         let clamped = range.clamped(to: 0..<count)
-        guard clamped.count >= length else { return false }
-        var index = clamped.lowerBound
-        while index + length <= clamped.upperBound {
-            if matches(literal, at: index) { return true }
-            index += 1
+        guard clamped.count >= length, let base = baseAddress else { return false }
+        // Candidates come from memchr on the first byte (both cases of a letter): whole files
+        // are searched this way, and most of their bytes are never looked at one by one.
+        let first = literal.utf8Start[0]
+        let other = first >= 0x61 && first <= 0x7a ? first - 0x20 : first
+        let last = clamped.upperBound - length
+        func next(_ byte: UInt8, from start: Int) -> Int? {
+            guard start <= last, let hit = memchr(base + start, Int32(byte), last - start + 1) else { return nil }
+            return UnsafeRawPointer(hit) - base
         }
-        return false
+        var lower = next(first, from: clamped.lowerBound)
+        var upper = other == first ? nil : next(other, from: clamped.lowerBound)
+        while true {
+            let index: Int
+            switch (lower, upper) {
+            case let (l?, u?): index = Swift.min(l, u)
+            case let (l?, nil): index = l
+            case let (nil, u?): index = u
+            case (nil, nil): return false
+            }
+            if matches(literal, at: index) { return true }
+            if index == lower { lower = next(first, from: index + 1) }
+            if index == upper { upper = next(other, from: index + 1) }
+        }
     }
 }
 

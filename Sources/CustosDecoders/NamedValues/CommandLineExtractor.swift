@@ -73,7 +73,8 @@ public struct CommandLineExtractor: NamedValueExtractor {
 
     /// The programs whose password flags say nothing (`-p`, `-P`, `-pw`, `-w`, `-c`), and those
     /// read by shape (`net use`, `sqlplus u/p@db`).
-    static let programs = ByteWords(ProgramFlags.table.keys.filter { !(ProgramFlags.table[$0] ?? []).isEmpty || ["net", "sqlplus", "expdp", "impdp", "lftp", "openssl", "keytool", "jarsigner", "sc", "htpasswd", "mosquitto_passwd", "mysqladmin", "smbclient", "convertto-securestring", "curl", "echo"].contains($0) } + ["convertto-securestring", "echo", "mosquitto_passwd"])
+    static let programs = ByteWords(programNames)
+    static let programNames: [String] = Array(ProgramFlags.table.keys.filter { !(ProgramFlags.table[$0] ?? []).isEmpty || ["net", "sqlplus", "expdp", "impdp", "lftp", "openssl", "keytool", "jarsigner", "sc", "htpasswd", "mosquitto_passwd", "mysqladmin", "smbclient", "convertto-securestring", "curl", "echo"].contains($0) }) + ["convertto-securestring", "echo", "mosquitto_passwd"]
 
     /// Reads one command line found inside another text (a YAML `run:`, an XML `<Arguments>`).
     func read(_ range: Range<Int>, in text: UnsafeRawBufferPointer, budget: inout ExtractionBudget, emit: (NamedValue) -> Void) {

@@ -13,14 +13,19 @@ public struct NameLens: Sendable {
     public let sieve: NameSieve
     /// The vocabulary's login calls by callee, for the code reader.
     let callNames: CallNames
-    /// The same callees as words to look for in a whole text.
-    let callees: ByteWords
+    /// Every word whose presence in a text may mean a credential, in one set so a whole file is
+    /// ruled out in one pass: credential and identity words anywhere; as words of their own the
+    /// programs that take one on their command line, the SQL and protocol markers that name
+    /// none, and the callees of the vocabulary's login calls.
+    let textSieve: WordSet
 
     public init(vocabulary: CredentialVocabulary) {
         self.vocabulary = vocabulary
         sieve = NameSieve(vocabulary: vocabulary)
         callNames = CallNames(vocabulary.calls)
-        callees = ByteWords(vocabulary.calls.map { $0.callee.split(separator: ".").last.map(String.init) ?? $0.callee })
+        let callees = vocabulary.calls.map { $0.callee.split(separator: ".").last.map(String.init) ?? $0.callee }
+        textSieve = WordSet(vocabulary.credentialStems + vocabulary.identityStems,
+                            wholeWords: (CommandLineExtractor.programNames + NamedValueScanner.markerWords + callees).map { $0.lowercased() })
     }
 
     /// Whether a name in `text[range]` may name a credential (worth emitting its value). A

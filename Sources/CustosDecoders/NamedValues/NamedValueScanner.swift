@@ -112,12 +112,11 @@ public struct NamedValueScanner: Sendable {
     /// SQL shape that names none (`IDENTIFIED BY`, `sp_addlinkedsrvlogin`), or a URL with user
     /// information. One pass of the sieves over a text that has none of them, and nothing else.
     func mayHoldCredential(_ text: UnsafeRawBufferPointer) -> Bool {
-        lens.sieve.mayBeCredential(text) || lens.sieve.mayBeIdentity(text) || CommandLineExtractor.programs.occurs(in: text)
-            || Self.markers.occurs(in: text) || lens.callees.occurs(in: text)
+        lens.textSieve.occurs(in: text)
             || (text.contains("://", in: 0..<text.count) && text.contains(where: { $0 == ASCII.at }))
     }
 
-    static let markers = ByteWords(["identified", "sp_addlinkedsrvlogin", "sp_addlogin", "basic", "eap", "xauth", "ntlm"])
+    static let markerWords = ["identified", "sp_addlinkedsrvlogin", "sp_addlogin", "basic", "eap", "xauth", "ntlm"]
 
     /// The values a scan reports: credentials and values under a published key, and hashes
     /// when `includeHashes` is set.
