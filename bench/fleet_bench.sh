@@ -105,7 +105,7 @@ for name in plain one-worker; do
   echo "| $name | $(wall $name) | $(cpu $name) | $(python3 -c "print(f'{1000 * $(cpu $name) / $FILES:.3f}')") |"
 done
 echo "| two workers (two processes) | $TWO_WALL | $TWO_CPU | $(python3 -c "print(f'{1000 * $TWO_CPU / $FILES:.3f}')") |"
-echo "two workers vs one: $(python3 -c "print(f'{$(wall one-worker) / $TWO_WALL:.2f}')")x faster; same places: $SAME"
+echo "speed-up of two workers over one (wall time): $(python3 -c "print(f'{$(wall one-worker) / $TWO_WALL:.2f}')")x; same places: $SAME"
 echo
 echo "## Publishing 3 plants × $FILES files ($PLACES places each)"
 echo "| publish | wall s |"
