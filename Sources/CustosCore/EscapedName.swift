@@ -15,6 +15,10 @@
 public enum EscapedName {
     /// The display form of `bytes`.
     public static func display<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        render(bytes)
+    }
+
+    private static func render<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         if isPlain(bytes) { return String(decoding: bytes, as: UTF8.self) }
         var output = ""
         output.reserveCapacity(bytes.count + 8)
@@ -47,10 +51,17 @@ public enum EscapedName {
         return output
     }
 
+    /// The display form of `bytes` (the walker's case: one call per directory entry). A
+    /// concrete overload, so the generic body is specialized here rather than run through
+    /// generic metadata from another module.
+    public static func display(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { render($0) }
+    }
+
     /// The display form of a name already held as a `String` (valid Unicode): only control
     /// characters, reordering characters and backslashes change.
     public static func display(_ name: String) -> String {
-        display(Array(name.utf8))
+        render(Array(name.utf8))
     }
 
     /// Whether the bytes show as they are: printable ASCII without a backslash, the common

@@ -233,17 +233,23 @@ extension SweepState {
             }
             try db.execute(sql: "UPDATE sweeps SET errors = errors + ? WHERE id = ?", arguments: [closing.walkErrors.count, sweep])
             // Gone: under a swept root, not written in this sweep and not found unchanged.
+            // The ids are read once and tested against the bitmap here (a SQL function called
+            // per row from Swift cost more than the rest of an unchanged sweep's finish).
             let unchanged = closing.unchanged
-            db.add(function: DatabaseFunction("custos_unchanged", argumentCount: 1, pure: true) { values in
-                Int64.fromDatabaseValue(values[0]).map(unchanged.contains) ?? false
-            })
-            defer { db.remove(function: DatabaseFunction("custos_unchanged", argumentCount: 1, pure: true) { _ in nil }) }
             var removed = 0
             for root in closing.roots {
-                let gone = "SELECT id FROM files WHERE root = ?1 AND seen_sweep < ?2 AND NOT custos_unchanged(id)"
-                try db.execute(sql: "DELETE FROM locations WHERE file_id IN (\(gone))", arguments: [root, sweep])
-                try db.execute(sql: "DELETE FROM files WHERE id IN (\(gone))", arguments: [root, sweep])
-                removed += db.changesCount
+                let stale = try Int64.fetchCursor(db, sql: "SELECT id FROM files WHERE root = ? AND seen_sweep < ?",
+                                                  arguments: [root, sweep])
+                var gone: [Int64] = []
+                while let id = try stale.next() {
+                    if !unchanged.contains(id) { gone.append(id) }
+                }
+                for start in stride(from: 0, to: gone.count, by: 500) {
+                    let ids = gone[start..<min(start + 500, gone.count)].map(String.init).joined(separator: ",")
+                    try db.execute(sql: "DELETE FROM locations WHERE file_id IN (\(ids))")
+                    try db.execute(sql: "DELETE FROM files WHERE id IN (\(ids))")
+                    removed += db.changesCount
+                }
             }
             try db.execute(sql: "UPDATE sweeps SET files_seen = files_seen + ?, files_unchanged = ? WHERE id = ?",
                            arguments: [closing.unchangedFiles, closing.unchangedFiles, sweep])
