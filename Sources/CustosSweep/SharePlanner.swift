@@ -41,10 +41,12 @@ public struct SharePlanner: Sendable {
         var count = 1
         func split(_ index: Int) {
             var indexes: [Int] = []
+            // Once this split reaches the target no other can follow: its parts are not listed.
+            let full = count + nodes[index].children.count + 2 > targetParts
             for child in nodes[index].children {
                 let names = nodes[index].names + [child.name]
                 let relative = nodes[index].relative.isEmpty ? child.shown : nodes[index].relative + "/" + child.shown
-                let listed = names.count < maxDepth ? Self.listing(of: names, under: top) : []
+                let listed = names.count < maxDepth && !full ? Self.listing(of: names, under: top) : []
                 indexes.append(nodes.count)
                 nodes.append(Node(relative: relative, names: names, children: listed, split: nil))
             }

@@ -427,45 +427,6 @@ enum ValueDecoding {
     }
 }
 
-/// A set of lowercase words found anywhere in bytes (ASCII case ignored), grouped by first byte.
-struct ByteWords: Sendable {
-    private let words: [[UInt8]]
-    private let byFirstByte: [[Int32]]
-
-    init(_ list: [String]) {
-        var words: [[UInt8]] = []
-        var table = [[Int32]](repeating: [], count: 256)
-        for word in Set(list.map { $0.lowercased() }) where !word.isEmpty {
-            let bytes = Array(word.utf8)
-            table[Int(bytes[0])].append(Int32(words.count))
-            words.append(bytes)
-        }
-        self.words = words
-        byFirstByte = table
-    }
-
-    /// Whether one of the words stands in `text` as a word of its own (`net use`, `…\sqlcmd.exe`),
-    /// not inside another (`internet`).
-    func occurs(in text: UnsafeRawBufferPointer) -> Bool {
-        var start = 0
-        while start < text.count {
-            let candidates = byFirstByte[Int(ASCII.lower(text[start]))]
-            if !candidates.isEmpty && (start == 0 || !ASCII.isNameByte(text[start - 1])) {
-                for index in candidates {
-                    let word = words[Int(index)]
-                    guard start + word.count <= text.count else { continue }
-                    var offset = 1
-                    while offset < word.count && ASCII.lower(text[start + offset]) == word[offset] { offset += 1 }
-                    let end = start + word.count
-                    if offset == word.count && (end == text.count || !ASCII.isNameByte(text[end])) { return true }
-                }
-            }
-            start += 1
-        }
-        return false
-    }
-}
-
 /// Shannon entropy in bits per byte.
 enum Entropy {
     static func bitsPerByte<C: Collection>(_ bytes: C) -> Double where C.Element == UInt8 {

@@ -73,7 +73,8 @@ public struct CommandLineExtractor: NamedValueExtractor {
 
     /// The programs whose password flags say nothing (`-p`, `-P`, `-pw`, `-w`, `-c`), and those
     /// read by shape (`net use`, `sqlplus u/p@db`).
-    static let programs = ByteWords(programNames)
+    /// The programs as words of their own (`net use`, `…\sqlcmd.exe`), not inside another (`internet`).
+    static let programs = WordSet([], wholeWords: programNames)
     static let programNames: [String] = Array(ProgramFlags.table.keys.filter { !(ProgramFlags.table[$0] ?? []).isEmpty || ["net", "sqlplus", "expdp", "impdp", "lftp", "openssl", "keytool", "jarsigner", "sc", "htpasswd", "mosquitto_passwd", "mysqladmin", "smbclient", "convertto-securestring", "curl", "echo"].contains($0) }) + ["convertto-securestring", "echo", "mosquitto_passwd"]
 
     /// Reads one command line found inside another text (a YAML `run:`, an XML `<Arguments>`).
