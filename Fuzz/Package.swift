@@ -17,6 +17,7 @@ let targets = [
     "scl",
     "node-red-credentials",
     "rule-engine",
+    "named-values",
 ]
 
 let package = Package(

@@ -5,15 +5,18 @@
 # time it ran. A crash does not end the run: the input is kept in Fuzz/artifacts/TARGET/ and
 # the target starts again for the time left. Exit status 1 when anything was found.
 #   FUZZ_SECONDS=60 FUZZ_TARGETS="archives sqlite-cells" bash Fuzz/run.sh
+# FUZZ_RESULTS=DIR writes the logs and summary.tsv there (results/ by default), so that two
+# runs with different FUZZ_TARGETS can share the built targets (FUZZ_SKIP_BUILD=1) in parallel.
 set -uo pipefail
 cd "$(dirname "$0")"
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-600}
-ALL_TARGETS="archives xml-entities logix-escapes utf16 base64 sqlite-cells delimited-tables logical-paths scl node-red-credentials rule-engine"
+ALL_TARGETS="archives xml-entities logix-escapes utf16 base64 sqlite-cells delimited-tables logical-paths scl node-red-credentials rule-engine named-values"
 TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 # A unit running longer than this is a hang (the decoders' own deadline under fuzzing is 5 s).
 UNIT_TIMEOUT=${FUZZ_UNIT_TIMEOUT:-30}
 RSS_LIMIT_MB=${FUZZ_RSS_LIMIT_MB:-2048}
-mkdir -p corpus artifacts results
+RESULTS=${FUZZ_RESULTS:-results}
+mkdir -p corpus artifacts "$RESULTS"
 
 if [ -z "${FUZZ_SKIP_BUILD:-}" ]; then
   # lld: gold cannot link the package's build tool with the sanitizer runtime.
@@ -24,14 +27,14 @@ max_len() {
   case $1 in archives|sqlite-cells) echo 262144 ;; *) echo 65536 ;; esac
 }
 
-summary=results/summary.tsv
+summary=$RESULTS/summary.tsv
 printf 'target\tinputs\tcrashes\ttimeouts\tooms\tpeak_rss_mb\tseconds\tcoverage\n' > "$summary"
 status=0
 for target in $TARGETS; do
   binary=.build/release/fuzz-$target
   mkdir -p "corpus/$target" "artifacts/$target"
   CUSTOS_FUZZ_WRITE_SEEDS="corpus/$target" "$binary" || { echo "custos fuzz: $target cannot write its seeds" >&2; exit 2; }
-  log=results/$target.log
+  log=$RESULTS/$target.log
   : > "$log"
   inputs=0; crashes=0; timeouts=0; ooms=0; peak=0; coverage=0
   started=$(date +%s)

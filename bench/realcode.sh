@@ -29,7 +29,23 @@ echo "realcode: ${#roots[@]} folders, $((size / 1000000)) MB: ${roots[*]}"
 status=0
 "$CUSTOS" scan "${roots[@]}" --format json --output "$OUT/custos.json" 2>"$OUT/custos.stderr" || status=$?
 [ "$status" -le 1 ] || { echo "custos failed ($status): $(tail -3 "$OUT/custos.stderr")" >&2; exit 2; }
-"$KINGFISHER" scan "${roots[@]}" --no-validate --format json -o "$OUT/kingfisher.json" >/dev/null 2>"$OUT/kingfisher.stderr" || true
+# Kingfisher honours the .gitignore of a git checkout that encloses a scanned folder (pyenv's
+# `/versions` holds the whole Python tree): it reads those files and reports nothing in them.
+# Such roots are copied outside any checkout for Kingfisher, so both tools judge the same files.
+kf_roots=()
+copies=$(mktemp -d)
+trap 'rm -rf "$copies"' EXIT
+for root in "${roots[@]}"; do
+  if git -C "$root" rev-parse --show-toplevel >/dev/null 2>&1 && git -C "$root" check-ignore -q "$root"; then
+    copy="$copies/$(echo "$root" | tr / _)"
+    cp -a "$root" "$copy"
+    echo "realcode: $root is ignored by its enclosing git checkout; Kingfisher scans a copy ($copy)"
+    kf_roots+=("$copy")
+  else
+    kf_roots+=("$root")
+  fi
+done
+"$KINGFISHER" scan "${kf_roots[@]}" --no-validate --format json -o "$OUT/kingfisher.json" >/dev/null 2>"$OUT/kingfisher.stderr" || true
 
 python3 - "$OUT" <<'PY'
 import collections, json, sys
@@ -52,6 +68,11 @@ for tool, findings, rule_of in (("custos", custos_findings, lambda f: f["rule_id
     print(f"\n{tool}: {len(findings)} findings")
     for rule, count in counts.most_common():
         print(f"  {count:5d}  {rule}")
+
+print("\nkingfisher findings:")
+for f in kf_findings:
+    finding = f.get("finding", {})
+    print(f"  {kf_rule(f):32s} {finding.get('path', '?')}:{finding.get('line', '?')}")
 
 print("\ncustos findings:")
 for f in custos_findings:

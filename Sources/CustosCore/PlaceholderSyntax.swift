@@ -40,3 +40,61 @@ extension PlaceholderSyntax {
         return count * 5 >= value.count * 4
     }
 }
+
+extension PlaceholderSyntax {
+    static let userEndings: [[UInt8]] = ["username", "user", "usr", "login", "name", "id"].map { Array($0.utf8) }
+    static let passwordEndings: [[UInt8]] = ["password", "passwd", "pass", "pwd", "pw", "secret"].map { Array($0.utf8) }
+
+    /// Whether a user and password read as a documentation pair: one stem with a user and a
+    /// password ending (`proxyuser:proxypass`, `db_user:db_password`). Letters only, ignoring
+    /// case and `_`, `-`, `.`; allocates nothing. (The same word twice, `plc:plc`, is a weak
+    /// password plants do set, and stays a finding.)
+    public static func isTemplatePair(identity: UnsafeBufferPointer<UInt8>, secret: UnsafeBufferPointer<UInt8>) -> Bool {
+        var identityLetters = LetterKey(), secretLetters = LetterKey()
+        guard identityLetters.load(identity), secretLetters.load(secret), secretLetters.count >= 4 else { return false }
+        for passwordEnding in passwordEndings where secretLetters.hasSuffix(passwordEnding) {
+            let stem = secretLetters.count - passwordEnding.count
+            guard stem >= 2 else { continue }
+            for userEnding in userEndings where identityLetters.count == stem + userEnding.count
+                && identityLetters.hasSuffix(userEnding) && identityLetters.sharesPrefix(secretLetters, count: stem) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Up to 32 lowercase letters of a short name, `_`, `-` and `.` skipped; anything else
+    /// (a digit, a symbol, a longer name) and the name is not one of a template pair.
+    struct LetterKey {
+        private var letters: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        private(set) var count = 0
+
+        mutating func load(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            for byte in bytes {
+                if byte == 0x5f || byte == 0x2d || byte == 0x2e { continue }
+                let lower = (byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte)
+                guard lower >= 0x61 && lower <= 0x7a, count < 32 else { return false }
+                withUnsafeMutableBytes(of: &letters) { $0[count] = lower }
+                count += 1
+            }
+            return count > 0
+        }
+
+        subscript(index: Int) -> UInt8 {
+            withUnsafeBytes(of: letters) { $0[index] }
+        }
+
+        func hasSuffix(_ ending: [UInt8]) -> Bool {
+            guard ending.count <= count else { return false }
+            for (offset, byte) in ending.enumerated() where self[count - ending.count + offset] != byte { return false }
+            return true
+        }
+
+        func sharesPrefix(_ other: LetterKey, count prefix: Int) -> Bool {
+            guard prefix <= count, prefix <= other.count else { return false }
+            for index in 0..<prefix where self[index] != other[index] { return false }
+            return true
+        }
+    }
+
+}

@@ -28,6 +28,9 @@ public enum Rejection: Sendable, Equatable, CustomStringConvertible {
 /// match, and the words are only spelled out when someone asks (`rules check`).
 public enum PlaceholderReason: Sendable, Equatable, CustomStringConvertible {
     case empty, variableReference, template, repeatedCharacter, word, sequential
+    /// The user and password are one word with a user and a password ending
+    /// (`proxyuser:proxypass`, `dbuser:dbpassword`).
+    case templatePair
     /// Holds a marker word: its index in the strong or (strict rules only) weak list.
     case marker(index: Int, strong: Bool)
 
@@ -39,6 +42,7 @@ public enum PlaceholderReason: Sendable, Equatable, CustomStringConvertible {
         case .repeatedCharacter: "one repeated character"
         case .word: "a word, not a secret"
         case .sequential: "sequential characters"
+        case .templatePair: "user and password written as a pair of names"
         case let .marker(index, strong):
             "contains '\(String(decoding: strong ? PlaceholderFilter.strongWords[index] : PlaceholderFilter.weakWords[index], as: UTF8.self))'"
         }

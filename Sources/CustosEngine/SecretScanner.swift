@@ -163,6 +163,12 @@ public final class SecretScanner {
             onRejection?(compiled.rule, rejection)
             return
         }
+        if let identity, PlaceholderSyntax.isTemplatePair(
+            identity: UnsafeBufferPointer(start: subject + identity.lowerBound, count: identity.count), secret: secretBytes) {
+            rejectedCount += 1
+            onRejection?(compiled.rule, .placeholder(.templatePair))
+            return
+        }
         if identity == nil, let identityRegex = compiled.identityRegex {
             let from = max(0, match.start - compiled.identityWithin)
             let to = min(length, match.end + compiled.identityWithin)

@@ -32,6 +32,10 @@ public enum FuzzSeeds {
             seeds = named([".csv", ".tsv", ".txt"])
         case .scl:
             seeds = texts.filter { String(decoding: $0.prefix(2048), as: UTF8.self).contains("<Engineering") }
+        case .namedValues:
+            seeds = files.filter { !$0.bytes.prefix(8192).contains(0) }.map { file in
+                cut([NamedValuesTarget.selector(for: file.name)] + file.bytes, target)
+            }
         case .nodeRedCredentials:
             seeds = named(["_cred.json", "settings.js", ".config.runtime.json", "flows.json", ".env"])
         }

@@ -26,6 +26,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case scl
     case nodeRedCredentials = "node-red-credentials"
     case ruleEngine = "rule-engine"
+    case namedValues = "named-values"
 
     /// Inputs larger than this are cut (libFuzzer's `-max_len` says the same).
     public var maxInputLength: Int {
@@ -63,6 +64,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             }
         case .nodeRedCredentials: Self.nodeRed(bytes)
         case .ruleEngine: Self.ruleEngine(bytes)
+        case .namedValues: NamedValuesTarget.run(bytes)
         }
     }
 
@@ -83,6 +85,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             }
         }
         if self == .ruleEngine { _ = RuleEngineTarget.scanner }
+        if self == .namedValues { _ = NamedValuesTarget.scanner }
     }
 
     /// Limits for fuzzing: the shipped ones, with a deadline short enough that libFuzzer's
@@ -173,4 +176,42 @@ enum RuleEngineTarget {
             fatalError("the built-in rules do not compile: \(error)")
         }
     }()
+}
+
+/// The named-value extractors over arbitrary text: the input's first byte picks the file name
+/// (so every extractor's claim is reached), the rest is the text.
+public enum NamedValuesTarget {
+    /// Names that each claim a different set of extractors.
+    public static let fileNames: [Substring] = [
+        "config.xml", "Program.L5X", "settings.json", "values.yaml", "docker-compose.yml", "main.st", "setup.sql",
+        "deploy.sh", "app.py", "Service.cs", "users.csv", "passwords.txt", ".htpasswd", "router.cfg", "app.ini",
+        ".env", "application.properties", "export.reg", "document.xml", "README.md", "notes.txt", "web.config",
+        "Dockerfile", "config.txt",
+    ]
+
+    static let scanner: NamedValueScanner = {
+        do {
+            return NamedValueScanner(vocabulary: try VocabularyLoader.builtin().vocabulary)
+        } catch {
+            fatalError("the built-in vocabulary does not load: \(error)")
+        }
+    }()
+
+    static func run(_ bytes: UnsafeRawBufferPointer) {
+        guard let selector = bytes.first else { return }
+        let name = fileNames[Int(selector) % fileNames.count]
+        let text = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
+        for value in scanner.classify(in: text, fileName: name) {
+            _ = scanner.reportable(value.verdict)
+            precondition(value.named.valueSpan.upperBound <= text.count, "a value's span lies outside its text")
+        }
+    }
+
+    /// The selector byte whose file name ends like `name`, else 0.
+    static func selector(for name: String) -> UInt8 {
+        let lowered = name.lowercased()
+        let index = fileNames.firstIndex { lowered.hasSuffix($0.lowercased()) }
+            ?? fileNames.firstIndex { lowered.hasSuffix(($0.split(separator: ".").last ?? "").lowercased()) } ?? 0
+        return UInt8(index)
+    }
 }

@@ -68,6 +68,10 @@ final class BlobScanner {
     /// Rules that report a secret in encoded form (trait `encoded`) and generic rules: both
     /// give way to what a decoded value says.
     private let yieldingToDecodedValues: Set<String>
+    /// Rules that report a secret in encoded form (trait `encoded`): a match of theirs in a
+    /// decoded value reads decoded bytes as if still encoded (`s6BhdRkqt3` of a decoded
+    /// `Basic` header) and is dropped.
+    private let encodedRules: Set<String>
     /// Generic rules (trait `generic`): their findings give way to a named value's judgement.
     let genericRules: Set<String>
     /// Named-value scanning as the engine was configured, nil when off.
@@ -80,6 +84,7 @@ final class BlobScanner {
         yieldingToDecodedValues = Set(engine.ruleSet.rules
             .filter { $0.traits.contains(.encoded) || $0.traits.contains(.generic) }.map(\.id))
         genericRules = Set(engine.ruleSet.rules.filter { $0.traits.contains(.generic) }.map(\.id))
+        encodedRules = Set(engine.ruleSet.rules.filter { $0.traits.contains(.encoded) }.map(\.id))
         namedValues = engine.namedValues
         self.chunkSize = chunkSize
         buffer = .allocate(byteCount: chunkSize + overlap, alignment: 64)
@@ -427,7 +432,8 @@ final class BlobScanner {
         for var finding in local.findings {
             guard let segment = text.segment(at: finding.byteStart),
                   let source = text.map.sourceRange(of: finding.byteStart..<finding.byteEnd),
-                  !specific.contains(source.lowerBound) else { continue }
+                  !specific.contains(source.lowerBound),
+                  !encodedRules.contains(finding.ruleID) || !decoded.contains(where: { $0.overlaps(source) }) else { continue }
             finding.byteStart = source.lowerBound
             finding.byteEnd = source.upperBound
             if let logicalPath = segment.logicalPath {

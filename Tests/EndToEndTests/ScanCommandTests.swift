@@ -19,6 +19,18 @@ struct ScanCommandTests {
         #expect(try CustosBinary.run(["scan", tree.path, "--rules", "/nonexistent.yaml"]).status == 2)
     }
 
+    @Test("a Basic Authorization header is one finding, the decoded credential; the RFC's published example is none")
+    func basicHeaderOnce() throws {
+        // base64("plcadmin:Xk39fjs2Lq8w"); RFC 6749's example client credentials.
+        let tree = try TemporaryTree(["flow.txt": "Authorization: Basic cGxjYWRtaW46WGszOWZqczJMcTh3\n",
+                                      "rfc.py": "    Authorization: Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW\n"])
+        let result = try CustosBinary.run(["scan", tree.path, "--format", "jsonl"])
+        let rules = result.stdout.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]).map { "\($0["path"] ?? "") \($0["rule_id"] ?? "")" }
+        }
+        #expect(rules == ["\(tree.path)/flow.txt http-basic-credentials"], "\(rules)")
+    }
+
     @Test("--rule, --exclude-rule and --min-confidence choose the rules by id, tag or glob")
     func ruleSelection() throws {
         let tree = try TemporaryTree(["app.env": "GITHUB_TOKEN=\(fakeToken)\nDB_PASSWORD=Tq8#vLm2pZ!e\n"])

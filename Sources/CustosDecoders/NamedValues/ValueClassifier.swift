@@ -130,6 +130,11 @@ public struct ValueClassifier: Sendable {
         }
         if Self.isMasked(value) { return (.notCredential(.masked), nil) }
         if let reason = placeholderReason(value) { return (.notCredential(reason), nil) }
+        // `proxyuser` / `proxypass`: a documentation pair.
+        if var identity = named.identity,
+           identity.withUTF8({ user in value.withUnsafeBufferPointer { PlaceholderSyntax.isTemplatePair(identity: user, secret: $0) } }) {
+            return (.notCredential(.placeholder), nil)
+        }
         // In code and data files a snake_case or digit-bearing identifier (`RIPEMD160_CTX`,
         // `symbol2label`) is a name, not a secret (`hunter2` under a name that says password
         // outright stays a password).
@@ -147,6 +152,12 @@ public struct ValueClassifier: Sendable {
         // In code and data files, words joined by `-`, `.` or `:` (`Access-Control-Allow-Credentials`,
         // `fs.s3.enableServerSideEncryption`, `write:pets`) are names, headers and scopes; so is
         // any text with spaces outside a passphrase.
+        if named.format == .sourceCode || named.format == .json {
+            // `ABC12345`, `1a2b3c4d-5e6f-…`, `abcd1234`: typed by counting, in a test or a mock.
+            if Self.isCounting(value) { return (.notCredential(.placeholder), nil) }
+        }
+        // `P@55w0rd!`, `Passw0rd1`: the word password in disguise, as code samples write it.
+        if named.format == .sourceCode, Self.isDisguisedPasswordWord(value) { return (.notCredential(.placeholder), nil) }
         if named.format.isCode || named.format == .json {
             if Self.isJoinedIdentifiers(value) { return (.notCredential(.notSecretLooking), nil) }
             if value.contains(ASCII.space), credentialClass != .passphrase, credentialClass != .authorization {
@@ -613,6 +624,68 @@ public struct ValueClassifier: Sendable {
             switches += 1
         }
         return switches >= 4
+    }
+
+    /// Whether the letters and the digits of a value each count up (`ABC12345`, `abcd1234efgh`,
+    /// `1a2b3c4d5e6f7a8b`): each letter the one before, the next, or `a` again (hex runs wrap
+    /// at `f`), each digit the same or the next (9 wraps to 0). Six letters and digits at least.
+    static func isCounting(_ value: [UInt8]) -> Bool {
+        var previousLetter: UInt8 = 0, previousDigit: UInt8 = 0, counted = 0
+        for byte in value {
+            if ASCII.isLetter(byte) {
+                let letter = byte | 0x20
+                guard previousLetter == 0 || letter == previousLetter || letter == previousLetter + 1 || letter == UInt8(ascii: "a") else {
+                    return false
+                }
+                previousLetter = letter
+            } else if ASCII.isDigit(byte) {
+                guard previousDigit == 0 || byte == previousDigit || byte == previousDigit + 1
+                    || (previousDigit == UInt8(ascii: "9") && byte == UInt8(ascii: "0")) else { return false }
+                previousDigit = byte
+            } else if byte == ASCII.dash || byte == ASCII.underscore {
+                continue
+            } else {
+                return false
+            }
+            counted += 1
+        }
+        return counted >= 6
+    }
+
+    /// Whether a value is `password` (or `passwort`, `secret`) with letters swapped for the
+    /// digits and symbols that look like them, and perhaps digits or symbols after it.
+    static func isDisguisedPasswordWord(_ value: [UInt8]) -> Bool {
+        var end = value.count
+        while end > 0 && !ASCII.isLetter(value[end - 1]) && !Self.looksLikeLetter(value[end - 1]) { end -= 1 }
+        // A trailing run of digits and symbols is the usual suffix (`1!`, `123`).
+        var core = end
+        while core > 0 && (ASCII.isDigit(value[core - 1]) || !ASCII.isAlphanumeric(value[core - 1])) { core -= 1 }
+        for candidate in [end, core] where candidate >= 6 {
+            let head = value[0..<candidate]
+            for word in Self.disguisedWords where word.count == head.count {
+                var disguised = false
+                let matches = zip(head, word).allSatisfy { written, letter in
+                    let lower = ASCII.isLetter(written) ? written | 0x20 : written
+                    if lower == letter { return true }
+                    disguised = true
+                    return Self.leet[letter]?.contains(written) ?? false
+                }
+                if matches && (disguised || candidate < value.count) { return true }
+            }
+        }
+        return false
+    }
+
+    private static let disguisedWords: [[UInt8]] = ["password", "passwort", "secret"].map { Array($0.utf8) }
+    /// The digits and symbols written for a letter.
+    private static let leet: [UInt8: [UInt8]] = [
+        UInt8(ascii: "a"): Array("@4".utf8), UInt8(ascii: "s"): Array("5$".utf8), UInt8(ascii: "o"): Array("0".utf8),
+        UInt8(ascii: "e"): Array("3".utf8), UInt8(ascii: "t"): Array("7".utf8), UInt8(ascii: "r"): [],
+        UInt8(ascii: "w"): [], UInt8(ascii: "d"): [], UInt8(ascii: "p"): [], UInt8(ascii: "c"): [],
+    ]
+
+    private static func looksLikeLetter(_ byte: UInt8) -> Bool {
+        leet.values.contains { $0.contains(byte) }
     }
 
     /// Letters only, in two or more words joined by `-`, `_`, `.` or spaces.

@@ -113,6 +113,38 @@ struct ValueClassifierTests {
         #expect(verdict("4711", name: "pin", format: .sourceCode, form: .bare) != .notCredential(.codeExpression))
     }
 
+    @Test("what mocks and samples write in code: values typed by counting, the word password in disguise")
+    func typedSampleValues() {
+        for counted in ["ABC12345", "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d", "abcd1234efgh5678"] {
+            #expect(verdict(counted, name: "SessionToken", format: .sourceCode) == .notCredential(.placeholder), "\(counted)")
+            #expect(verdict(counted, name: "token", format: .json) == .notCredential(.placeholder), "\(counted)")
+        }
+        for disguised in ["P@55w0rd!", "Passw0rd1", "Password1!", "S3cr3t"] {
+            #expect(verdict(disguised, format: .sourceCode) == .notCredential(.placeholder), "\(disguised)")
+        }
+        // Generated values are not counting, and in configuration files and PLC code the same
+        // weak passwords are what a plant really sets.
+        #expect(verdict("a8Zq3k1Pm7", name: "token", format: .sourceCode).isFinding)
+        #expect(verdict("ABC12345", name: "token", format: .ini).isFinding)
+        #expect(verdict("P@55w0rd!").isFinding)
+        #expect(verdict("P@55w0rd!", format: .iec61131).isFinding)
+        #expect(verdict("Pa55w0rd-Xk39f", format: .sourceCode).isFinding)
+    }
+
+    @Test("a user and password that are one stem with a user and a password ending are a documentation pair")
+    func templatePairs() {
+        func pair(_ user: String, _ password: String) -> ValueVerdict {
+            let named = NamedValue(name: "password", namePath: "password", valueSpan: 0..<password.utf8.count, value: Array(password.utf8),
+                                   identity: user, format: .url, form: .literal)
+            return classifier.classify(named, as: .password, strength: .strong, context: "").verdict
+        }
+        #expect(pair("proxyuser", "proxypass") == .notCredential(.placeholder))
+        #expect(pair("db_user", "db_password") == .notCredential(.placeholder))
+        #expect(pair("plcbackup", "M7l8GQlchbkER0Af").isFinding)
+        #expect(pair("histuser", "histuser").isFinding)
+        #expect(pair("ftpuser", "ftp2pass").isFinding)
+    }
+
     @Test("hashes, each recognised by its format, and Cisco type markers")
     func hashes() {
         #expect(verdict("$6$y5hi8Vc4$jRWF6ELAWzBDBWqBPf1Mnk") == .hash(.sha512Crypt))
