@@ -98,3 +98,30 @@ extension PlaceholderSyntax {
     }
 
 }
+
+extension PlaceholderSyntax {
+    /// Whether a value holds a run typed by hand rather than generated: six letters in
+    /// alphabet order (`abcdefg12346`, `ABCDEFGHIJKL`), nine digits in order (`1234567890`), or
+    /// ten letters in order with digits and separators between them
+    /// (`a1b2c3d4-e5f6-g7h8-i8j0-k0l3m3n4o0p5`). Random tokens hold none of these by chance.
+    public static func hasTypedRun(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        var letterRun = 0, digitRun = 0, spacedRun = 0
+        var previous: UInt8 = 0, previousLetter: UInt8 = 0
+        for byte in value {
+            let lower = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
+            let isLetter = lower >= 0x61 && lower <= 0x7a
+            let isDigit = byte >= 0x30 && byte <= 0x39
+            if isLetter {
+                letterRun = previous >= 0x61 && previous <= 0x7a && lower == previous + 1 ? letterRun + 1 : 1
+                spacedRun = previousLetter != 0 && lower == previousLetter + 1 ? spacedRun + 1 : 1
+                previousLetter = lower
+            } else {
+                letterRun = 0
+            }
+            digitRun = isDigit ? (previous >= 0x30 && previous <= 0x39 && byte == previous + 1 ? digitRun + 1 : 1) : 0
+            if letterRun >= 6 || digitRun >= 9 || spacedRun >= 10 { return true }
+            previous = isLetter ? lower : byte
+        }
+        return false
+    }
+}

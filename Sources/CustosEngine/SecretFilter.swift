@@ -102,7 +102,7 @@ enum PlaceholderFilter {
 
     /// A short reason when `secret` looks like a placeholder, nil when it may be real. Runs for
     /// every confirmed match, so it allocates nothing and reads the secret once per word list.
-    static func reason(_ secret: UnsafeBufferPointer<UInt8>, strict: Bool) -> PlaceholderReason? {
+    static func reason(_ secret: UnsafeBufferPointer<UInt8>, strict: Bool, generic: Bool = false) -> PlaceholderReason? {
         guard let first = secret.first, let last = secret.last else { return .empty }
         // Variable references and wrapped names: $VAR, %VAR%, <name>, {name}.
         if first == UInt8(ascii: "$") && secret.count > 1 && isIdentifierStart(secret[1]) {
@@ -121,7 +121,24 @@ enum PlaceholderFilter {
         if let word = strongIndex.firstWord(in: secret) { return .marker(index: word, strong: true) }
         if strict, let word = weakIndex.firstWord(in: secret) { return .marker(index: word, strong: false) }
         if isSequential(secret) { return .sequential }
+        if generic {
+            // A catch-all assignment reads code and documentation too: runs typed by hand, an
+            // anonymous FTP password (`busybox@`), a route (`cms/sites/passwords#update`).
+            if PlaceholderSyntax.hasTypedRun(secret) { return .sequential }
+            if secret.count >= 4, last == UInt8(ascii: "@"), secret.dropLast().allSatisfy(isLetter) { return .word }
+            if secret.contains(UInt8(ascii: "/")), secret.allSatisfy({ isLowerLetter($0) || Self.routeBytes.contains($0) }) { return .word }
+        }
         return nil
+    }
+
+    private static let routeBytes: [UInt8] = Array("/#_-.:".utf8)
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+    }
+
+    private static func isLowerLetter(_ byte: UInt8) -> Bool {
+        byte >= 0x61 && byte <= 0x7a
     }
 
     private static func isIdentifierStart(_ byte: UInt8) -> Bool {

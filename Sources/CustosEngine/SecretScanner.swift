@@ -194,7 +194,7 @@ public final class SecretScanner {
                 return .lowEntropy(measured: measured, required: compiled.rule.minEntropy)
             }
         }
-        if let why = PlaceholderFilter.reason(secret, strict: compiled.strictPlaceholders) {
+        if let why = PlaceholderFilter.reason(secret, strict: compiled.strictPlaceholders, generic: compiled.isGeneric) {
             return .placeholder(why)
         }
         for allow in compiled.allow {

@@ -447,6 +447,12 @@ private struct Reader {
         let wanted = lens.mayMatter(text, nameRange)
         let identity = !wanted && lens.isIdentity(text, nameRange)
         let (value, next, decoder) = readValue(from: start, line: line)
+        // `InstrumentationKey=…;IngestionEndpoint=https://…`: the line is one connection string,
+        // whose first pair is this key's; its pairs are read one by one.
+        if !decoder.isQuoted, next == 0, startsConnectionString(value) {
+            inlineStructures(in: key.lowerBound..<value.upperBound, budget: &budget)
+            return next
+        }
         // TOML and JSON-like inline tables: `db = { user = "u", password = "p" }`.
         if !wanted, let open = text.byte(at: start), open == ASCII.openBrace, dialect == .toml || dialect == .generic {
             readInlineTable(start..<line.upperBound, prefix: text.string(nameRange), budget: &budget)
@@ -523,6 +529,19 @@ private struct Reader {
             index += 1
         }
         return (text.trimmed(start..<end), 0, QuotedDecoder(decoder: .plain, isQuoted: false))
+    }
+
+    /// Whether a bare value is `value;Name=…`: no `=` before its first `;`, and a name with
+    /// `=` after it (`User Id=`, `IngestionEndpoint=`).
+    func startsConnectionString(_ value: Range<Int>) -> Bool {
+        guard let semicolon = text.firstIndex(of: ASCII.semicolon, in: value), semicolon > value.lowerBound,
+              text.firstIndex(of: ASCII.equals, in: value.lowerBound..<semicolon) == nil else { return false }
+        var cursor = text.skipSpaces(from: semicolon + 1, limit: value.upperBound)
+        let nameStart = cursor
+        while cursor < value.upperBound && (ASCII.isNameByte(text[cursor]) || text[cursor] == ASCII.space || text[cursor] == ASCII.dot) {
+            cursor += 1
+        }
+        return cursor > nameStart && cursor < value.upperBound && text[cursor] == ASCII.equals
     }
 
     func trailingBackslashes(before end: Int) -> Int {

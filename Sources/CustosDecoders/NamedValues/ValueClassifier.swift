@@ -130,9 +130,11 @@ public struct ValueClassifier: Sendable {
         }
         if Self.isMasked(value) { return (.notCredential(.masked), nil) }
         if let reason = placeholderReason(value) { return (.notCredential(reason), nil) }
-        // `proxyuser` / `proxypass`: a documentation pair.
+        // `proxyuser` / `proxypass`: a documentation pair; `myDatabaseUser`, `your_user`: a
+        // user documentation invents.
         if var identity = named.identity,
-           identity.withUTF8({ user in value.withUnsafeBufferPointer { PlaceholderSyntax.isTemplatePair(identity: user, secret: $0) } }) {
+           identity.withUTF8({ user in value.withUnsafeBufferPointer { PlaceholderSyntax.isTemplatePair(identity: user, secret: $0) } })
+            || Self.isInventedUser(identity) {
             return (.notCredential(.placeholder), nil)
         }
         // In code and data files a snake_case or digit-bearing identifier (`RIPEMD160_CTX`,
@@ -157,7 +159,16 @@ public struct ValueClassifier: Sendable {
             if Self.isCounting(value) { return (.notCredential(.placeholder), nil) }
         }
         // `P@55w0rd!`, `Passw0rd1`: the word password in disguise, as code samples write it.
-        if named.format == .sourceCode, Self.isDisguisedPasswordWord(value) { return (.notCredential(.placeholder), nil) }
+        if named.format == .sourceCode, Self.isDisguised(value, as: Self.sampleWordsInCode) {
+            return (.notCredential(.placeholder), nil)
+        }
+        // `abcdefg12346`, `…Z1234567890`, `ABCDEFGHIJKL`: typed by hand into an example, in
+        // code and data files. (In text and configuration files too they would be; there they
+        // are what rule example sets write as positives, which a user expects found.)
+        if named.format.isCode || named.format == .json || named.format == .yaml,
+           value.withUnsafeBufferPointer(PlaceholderSyntax.hasTypedRun) {
+            return (.notCredential(.placeholder), nil)
+        }
         if named.format.isCode || named.format == .json {
             if Self.isJoinedIdentifiers(value) { return (.notCredential(.notSecretLooking), nil) }
             if value.contains(ASCII.space), credentialClass != .passphrase, credentialClass != .authorization {
@@ -652,9 +663,25 @@ public struct ValueClassifier: Sendable {
         return counted >= 6
     }
 
-    /// Whether a value is `password` (or `passwort`, `secret`) with letters swapped for the
-    /// digits and symbols that look like them, and perhaps digits or symbols after it.
-    static func isDisguisedPasswordWord(_ value: [UInt8]) -> Bool {
+    /// `myUser`, `myDatabaseUser`, `your_username`, `yourUser`: a user a manual invents.
+    static func isInventedUser(_ identity: String) -> Bool {
+        let bytes = Array(identity.utf8)
+        for prefix in ["my", "your"] where bytes.count > prefix.count + 2 && bytes.starts(with: prefix.utf8) {
+            let next = bytes[prefix.count]
+            guard ASCII.isUpper(next) || next == ASCII.underscore || next == ASCII.dash else { continue }
+            let lower = identity.lowercased()
+            return lower.hasSuffix("user") || lower.hasSuffix("username") || lower.hasSuffix("login") || lower.hasSuffix("name")
+        }
+        return false
+    }
+
+    /// Words code samples write as a password (in a configuration `Passw0rd!` is what a plant
+    /// may really have set).
+    static let sampleWordsInCode: [[UInt8]] = ["password", "passwort", "secret", "supersecret", "topsecret"].map { Array($0.utf8) }
+
+    /// Whether a value is one of `words` with letters swapped for the digits and symbols that
+    /// look like them, and perhaps digits or symbols after it.
+    static func isDisguised(_ value: [UInt8], as words: [[UInt8]]) -> Bool {
         var end = value.count
         while end > 0 && !ASCII.isLetter(value[end - 1]) && !Self.looksLikeLetter(value[end - 1]) { end -= 1 }
         // A trailing run of digits and symbols is the usual suffix (`1!`, `123`).
@@ -662,7 +689,7 @@ public struct ValueClassifier: Sendable {
         while core > 0 && (ASCII.isDigit(value[core - 1]) || !ASCII.isAlphanumeric(value[core - 1])) { core -= 1 }
         for candidate in [end, core] where candidate >= 6 {
             let head = value[0..<candidate]
-            for word in Self.disguisedWords where word.count == head.count {
+            for word in words where word.count == head.count {
                 var disguised = false
                 let matches = zip(head, word).allSatisfy { written, letter in
                     let lower = ASCII.isLetter(written) ? written | 0x20 : written
@@ -676,12 +703,11 @@ public struct ValueClassifier: Sendable {
         return false
     }
 
-    private static let disguisedWords: [[UInt8]] = ["password", "passwort", "secret"].map { Array($0.utf8) }
     /// The digits and symbols written for a letter.
     private static let leet: [UInt8: [UInt8]] = [
         UInt8(ascii: "a"): Array("@4".utf8), UInt8(ascii: "s"): Array("5$".utf8), UInt8(ascii: "o"): Array("0".utf8),
         UInt8(ascii: "e"): Array("3".utf8), UInt8(ascii: "t"): Array("7".utf8), UInt8(ascii: "r"): [],
-        UInt8(ascii: "w"): [], UInt8(ascii: "d"): [], UInt8(ascii: "p"): [], UInt8(ascii: "c"): [],
+        UInt8(ascii: "w"): [], UInt8(ascii: "d"): [], UInt8(ascii: "p"): [], UInt8(ascii: "c"): [], UInt8(ascii: "i"): Array("1!".utf8),
     ]
 
     private static func looksLikeLetter(_ byte: UInt8) -> Bool {

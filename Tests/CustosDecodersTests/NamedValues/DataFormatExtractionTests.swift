@@ -81,6 +81,18 @@ struct DataFormatExtractionTests {
         #expect(found.first?.path == "[database] password")
     }
 
+    @Test("a key whose bare value goes on as a connection string is read pair by pair")
+    func connectionStringLine() {
+        let text = """
+            InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://custom.com:111/;LiveEndpoint=https://custom.com:222/;
+            AccountKey=Zk2n8Qv4Lx7Rt1Wc9Bm3Hp6SdT5yE0uR;AccountName=historian;EndpointSuffix=core.windows.net
+            password = Xk39;fjs2Lq8w
+            """
+        let found = NamedValues.credentials(text, as: "settings.txt")
+        #expect(found.map(\.value) == ["Zk2n8Qv4Lx7Rt1Wc9Bm3Hp6SdT5yE0uR", "Xk39;fjs2Lq8w"], "\(found.map(\.value))")
+        #expect(found.first?.written == "Zk2n8Qv4Lx7Rt1Wc9Bm3Hp6SdT5yE0uR")
+    }
+
     @Test("TOML inline tables and dotted keys")
     func toml() {
         let toml = """

@@ -129,6 +129,10 @@ struct ValueClassifierTests {
         #expect(verdict("P@55w0rd!").isFinding)
         #expect(verdict("P@55w0rd!", format: .iec61131).isFinding)
         #expect(verdict("Pa55w0rd-Xk39f", format: .sourceCode).isFinding)
+        // Sample words in disguise anywhere, and runs typed by hand into an example.
+        #expect(verdict("super$ecret", format: .sourceCode) == .notCredential(.placeholder))
+        #expect(verdict("abcdefg12346+FJQCK", name: "secret_access_key", format: .sourceCode) == .notCredential(.placeholder))
+        #expect(verdict("OOzkR1+hF+1ABCsIFDJMEUtqmtnZ1234567890", name: "aws_secret_key", format: .yaml) == .notCredential(.placeholder))
     }
 
     @Test("a user and password that are one stem with a user and a password ending are a documentation pair")
@@ -143,6 +147,9 @@ struct ValueClassifierTests {
         #expect(pair("plcbackup", "M7l8GQlchbkER0Af").isFinding)
         #expect(pair("histuser", "histuser").isFinding)
         #expect(pair("ftpuser", "ftp2pass").isFinding)
+        #expect(pair("myDatabaseUser", "D1fficultP@ssw0rd") == .notCredential(.placeholder))
+        #expect(pair("your_username", "Xk39fjs2Lq8w") == .notCredential(.placeholder))
+        #expect(pair("mysql", "Xk39fjs2Lq8w").isFinding)
     }
 
     @Test("hashes, each recognised by its format, and Cisco type markers")
