@@ -81,7 +81,13 @@ public enum PathContext: Sendable, Equatable {
     static let testFolders: Set<String> = ["test", "tests", "testing", "spec", "specs", "__tests__", "testdata", "test-data",
                                            "test_data", "__fixtures__", "mocks", "__mocks__", "unittest", "unittests"]
     static let documentationFolders: Set<String> = ["doc", "docs", "documentation", "example", "examples", "tutorial",
-                                                    "tutorials"]
+                                                    "tutorials", "docs_src"]
+    /// Gradle and Maven source sets of tests (`src/test/`, `src/integrationTest/`,
+    /// `src/dockerTest/`, `src/testFixtures/`), recognised anywhere in the path: their
+    /// resources sit many folders below (`src/test/resources/org/example/ssl/key.pem`).
+    static func isTestSourceSet(_ name: Substring) -> Bool {
+        name == "test" || name == "testFixtures" || (name.count > 4 && name.hasSuffix("Test") && name.first?.isLowercase == true)
+    }
     static let documentationExtensions: Set<String> = ["rst", "pod", "adoc", "asciidoc", "rdoc", "texi", "tex",
                                                        "example", "sample", "template", "tmpl", "dist"]
 
@@ -97,7 +103,8 @@ public enum PathContext: Sendable, Equatable {
         let folders = parts.dropLast().suffix(2).map { $0.lowercased() }
         let stem = file.split(separator: ".").first.map(String.init) ?? file
         let ext = file.contains(".") ? String(file[file.index(after: file.lastIndex(of: ".")!)...]) : ""
-        if folders.contains(where: Self.testFolders.contains) || stem.hasPrefix("test_") || stem.hasSuffix("_test")
+        let inTestSourceSet = zip(parts.dropLast(), parts.dropFirst().dropLast()).contains { $0 == "src" && Self.isTestSourceSet($1) }
+        if folders.contains(where: Self.testFolders.contains) || inTestSourceSet || stem.hasPrefix("test_") || stem.hasSuffix("_test")
             || stem.hasSuffix("_tests") || stem.hasSuffix("_spec") || file.contains(".test.") || file.contains(".spec.")
             || (stem.hasSuffix("test") || stem.hasSuffix("tests")) && stem.count > 5 && Self.classTestExtensions.contains(ext) {
             self = .test

@@ -51,6 +51,9 @@ extension PlaceholderSyntax {
     /// password plants do set, and stays a finding.)
     public static func isTemplatePair(identity: UnsafeBufferPointer<UInt8>, secret: UnsafeBufferPointer<UInt8>) -> Bool {
         var identityLetters = LetterKey(), secretLetters = LetterKey()
+        // `testuser` / `testpass123`: digits after the password ending are the usual suffix.
+        var secret = secret
+        while let last = secret.last, last >= 0x30 && last <= 0x39 { secret = UnsafeBufferPointer(rebasing: secret.dropLast()) }
         guard identityLetters.load(identity), secretLetters.load(secret), secretLetters.count >= 4 else { return false }
         for passwordEnding in passwordEndings where secretLetters.hasSuffix(passwordEnding) {
             let stem = secretLetters.count - passwordEnding.count

@@ -94,6 +94,7 @@ enum PlaceholderFilter {
         "undefined", "true", "false", "string", "empty", "required", "optional", "default",
         "test", "testing", "admin", "root", "guest", "user", "username", "pass", "pwd",
         "password1", "password123", "secret123", "123456", "12345678", "123456789", "qwerty",
+        "foo", "bar", "baz", "qux", "foobar", "postgres",
     ].map { Array($0.utf8) }
 
     private static let strongIndex = WordIndex(strongWords)

@@ -25,6 +25,12 @@ struct ConfidenceGateTests {
         #expect(PathContext("plant-b/it/emergency-access.md") == .ordinary)
         // A scan root far above the file does not count.
         #expect(PathContext("/srv/tests/share/plant-a/hmi/config.ini") == .ordinary)
+        // Gradle and Maven test source sets, however deep their resources sit.
+        #expect(PathContext("boot/src/test/resources/org/example/ssl/pem/pkcs8/rsa.key") == .test)
+        #expect(PathContext("jdbc/src/dockerTest/resources/org/example/compose/mssql-compose.yaml") == .test)
+        #expect(PathContext("lib/src/testFixtures/java/org/example/Keys.java") == .test)
+        #expect(PathContext("app/src/main/resources/org/acme/application.yml") == .ordinary)
+        #expect(PathContext("fastapi/docs_src/security/tutorial004.py") == .documentation)
     }
 
     @Test("findings below the minimum are held back and counted; tests and docs lower tokens one level, named values to low")

@@ -135,10 +135,47 @@ struct CodeLexer {
     /// Line comments that look like commented-out code with a credential (`// secret: "…"`).
     var comments: [Range<Int>] = []
 
+    /// The line of the last line comment, and whether the run of comment lines it ends holds
+    /// a sentence: such a run is documentation (RDoc, YARD, Doxygen `///`), and its indented
+    /// lines are examples, not commented-out code.
+    private var lastCommentLine = -1
+    private var runHasProse = false
+
     mutating func noteComment(_ range: Range<Int>) {
-        guard comments.count < 10_000, range.count >= 8, range.count <= 4096,
-              text.firstIndex(of: ASCII.equals, in: range) != nil || text.firstIndex(of: ASCII.colon, in: range) != nil else { return }
+        if line != lastCommentLine + 1 { runHasProse = false }
+        lastCommentLine = line
+        let hasAssignment = text.firstIndex(of: ASCII.equals, in: range) != nil || text.firstIndex(of: ASCII.colon, in: range) != nil
+        if !hasAssignment {
+            if !runHasProse && Self.isProse(text, range) { runHasProse = true }
+            return
+        }
+        guard comments.count < 10_000, range.count >= 8, range.count <= 4096 else { return }
+        // `#   user = User.new(name: 'david', password: 'mUc3m00RsqyRe')` under a sentence.
+        if runHasProse, Self.isIndentedExample(text, range) { return }
         comments.append(range)
+    }
+
+    /// Four words of letters or more, and nothing code-like (`(`, `"`, `;`).
+    static func isProse(_ text: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        var words = 0, letters = 0
+        for index in range {
+            let byte = text[index]
+            if ASCII.isLetter(byte) { letters += 1; continue }
+            if letters >= 2 { words += 1 }
+            letters = 0
+            if byte == ASCII.openParen || byte == ASCII.quote || byte == ASCII.semicolon || byte == ASCII.openBrace { return false }
+        }
+        if letters >= 2 { words += 1 }
+        return words >= 4
+    }
+
+    /// A comment's text indented by two spaces or a tab after the marker (and after a `/` or
+    /// `!` that makes `///` and `//!` doc comments).
+    static func isIndentedExample(_ text: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        var index = range.lowerBound
+        while index < range.upperBound && (text[index] == ASCII.slash || text[index] == ASCII.exclamation) { index += 1 }
+        if index < range.upperBound && text[index] == ASCII.tab { return true }
+        return index + 1 < range.upperBound && text[index] == ASCII.space && text[index + 1] == ASCII.space
     }
 
     init(text: UnsafeRawBufferPointer, language: CodeLanguage) {

@@ -110,7 +110,10 @@ public struct InlineStructuresExtractor: NamedValueExtractor {
             }
             // `;` separates connection-string pairs; `&` only in query strings (a connection
             // string's password may hold `&`).
-            if byte == ASCII.semicolon || (byte == ASCII.ampersand && semicolons == 0) || byte == ASCII.question || byte == ASCII.newline {
+            // A query string ends where the word holding it does (`password=x' -X POST …`).
+            let endsQuery = semicolons == 0 && (byte == ASCII.space || byte == ASCII.tab || byte == ASCII.quote || byte == ASCII.apostrophe)
+            if byte == ASCII.semicolon || (byte == ASCII.ampersand && semicolons == 0) || byte == ASCII.question || byte == ASCII.newline
+                || endsQuery {
                 pair(text, segmentStart..<min(index, text.count), pairing: &pairing, budget: &budget)
                 segmentStart = index + 1
             }

@@ -88,6 +88,8 @@ public struct NamedValueScanner: Sendable {
     /// Every named value in `text` whose name is a credential name, with its verdict.
     /// `text` is UTF-8; spans are offsets in it.
     public func classify(in text: UnsafeRawBufferPointer, fileName: Substring) -> [ClassifiedValue] {
+        // Translations (XLIFF, gettext) say "password" in every language and hold none.
+        if Self.isTranslation(fileName) { return [] }
         let prefix = UnsafeRawBufferPointer(rebasing: text[0..<min(text.count, 4096)])
         let kinds = kinds(for: fileName, prefix: prefix)
         // Password files hold nothing but credentials, named by their file alone.
@@ -114,6 +116,11 @@ public struct NamedValueScanner: Sendable {
     func mayHoldCredential(_ text: UnsafeRawBufferPointer) -> Bool {
         lens.textSieve.occurs(in: text)
             || (text.contains("://", in: 0..<text.count) && text.contains(where: { $0 == ASCII.at }))
+    }
+
+    static func isTranslation(_ fileName: Substring) -> Bool {
+        let lower = fileName.lowercased()
+        return lower.hasSuffix(".xlf") || lower.hasSuffix(".xliff") || lower.hasSuffix(".po") || lower.hasSuffix(".pot")
     }
 
     static let markerWords = ["identified", "sp_addlinkedsrvlogin", "sp_addlogin", "basic", "eap", "xauth", "ntlm"]

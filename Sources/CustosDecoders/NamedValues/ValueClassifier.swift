@@ -216,6 +216,8 @@ public struct ValueClassifier: Sendable {
     private func shapeVerdict(_ value: [UInt8], as credentialClass: CredentialClass, strength: NameStrength) -> ValueVerdict {
         let shape = ValueShape(value)
         if shape.isProse && credentialClass != .passphrase { return .notCredential(.prose) }
+        // Words in another script (`영어(팔라우)`, a language's name in a locale table).
+        if shape.isMostlyNonASCIIWords { return .notCredential(.prose) }
         if shape.hasLineBreak && credentialClass != .privateKey { return .notCredential(.prose) }
         if shape.isRepeatedOrSequential { return .notCredential(.placeholder) }
         switch (credentialClass, strength) {
@@ -232,9 +234,10 @@ public struct ValueClassifier: Sendable {
             return .credential(value.count >= 10 && shape.classes >= 2 ? .high : .medium)
         case (.password, .medium), (.credential, .medium):
             guard value.count >= 5, value.count <= 256 else { return .notCredential(.tooShort) }
-            // `pass`, `pw`: a word (`oobeSystem`, `through`) is not taken for a password; a
-            // digit or a symbol, or a long random value, is.
-            guard shape.hasDigitOrSymbol || (value.count >= 12 && shape.entropy >= 3.5) else { return .notCredential(.notSecretLooking) }
+            // `pass`, `pw`: a word (`oobeSystem`, `through`, `i-Palau`, `영어(팔라우)`) is not
+            // taken for a password; a digit or a symbol beyond a word's punctuation, or a long
+            // random value, is.
+            guard shape.hasDigitOrNonWordSymbol || (value.count >= 12 && shape.entropy >= 3.5) else { return .notCredential(.notSecretLooking) }
             if shape.isIdentifierOfWords { return .notCredential(.reference) }
             return .credential(value.count >= 10 ? .high : .medium)
         case (_, .weak):
@@ -274,6 +277,11 @@ public struct ValueClassifier: Sendable {
         switch scheme {
         case "basic":
             guard let decoded = Self.basicCredentials(credential) else { return (.notCredential(.notSecretLooking), nil) }
+            if let colon = decoded.firstIndex(of: ASCII.colon),
+               decoded[..<colon].withUnsafeBufferPointer({ user in
+                   decoded[(colon + 1)...].withUnsafeBufferPointer { PlaceholderSyntax.isTemplatePair(identity: user, secret: $0) } }) {
+                return (.notCredential(.placeholder), nil)
+            }
             return (.credential(.high), decoded)
         case "bearer", "token", "apikey", "key", "sso-key", "gensecret", "splunk", "klaviyo-api-key":
             return (shapeVerdict(credential, as: .token, strength: .medium), nil)
@@ -379,6 +387,7 @@ public struct ValueClassifier: Sendable {
         "gcpsm://", "op://", "bw://", "doppler://", "sm://", "aws-secretsmanager:", "secretsmanager:", "kms:", "file:",
         "/run/secrets/", "/var/run/secrets/", "cred:", "credstash:", "lookup(", "!ref", "!sub", "!getatt",
         "!importvalue", "!vault", "!secret", "keyring:", "pass://", "conjur:", "cyberark:", "onepassword:",
+        "classpath:", "env[", "env.fetch(",
     ]
 
     func placeholderReason(_ value: [UInt8]) -> NotCredentialReason? {
@@ -436,6 +445,15 @@ public struct ValueClassifier: Sendable {
            ["token", "secret", "password", "pass", "key", "apikey", "pwd", "passwd", "pw", "passphrase", "credential", "psk"].contains(String(tail)) {
             return .placeholder
         }
+        // `somepassword`, `mysecret`, `testtoken`: a sample word and a credential word, joined.
+        if let head = Self.sampleHeads.first(where: { lower.hasPrefix($0) }),
+           Self.credentialTails.contains(String(lower.dropFirst(head.count))) {
+            return .placeholder
+        }
+        // A media type (`xpw=application/vnd.intercon.formnet` in a MIME table).
+        if Self.isMediaType(value) { return .reference }
+        // A port mapping (`docker run -p 3000:3000`), a version constraint (`^3.3.2|^4.0`).
+        if Self.isPortMapping(value) || Self.isVersionConstraint(value) { return .reference }
         // An environment variable's name where its value should be (`DB_PASSWORD`).
         if value.count >= 5, value.contains(ASCII.underscore), value.allSatisfy({ ASCII.isUpper($0) || ASCII.isDigit($0) || $0 == ASCII.underscore }),
            value.filter(ASCII.isUpper).count * 10 >= value.count * 7,
@@ -663,6 +681,38 @@ public struct ValueClassifier: Sendable {
         return counted >= 6
     }
 
+    static let sampleHeads = ["my", "your", "some", "example", "sample", "test", "dummy", "fake", "the", "default", "demo",
+                              "new", "super", "top", "secret"]
+    static let credentialTails: Set<String> = ["token", "secret", "password", "pass", "key", "apikey", "pwd", "passwd", "pw",
+                                               "passphrase", "credential", "psk"]
+
+    /// `application/json`, `image/svg+xml`: a media type of IANA's top-level types.
+    static func isMediaType(_ value: [UInt8]) -> Bool {
+        guard let slash = value.firstIndex(of: ASCII.slash), slash < value.count - 1 else { return false }
+        let type = String(decoding: value[..<slash], as: UTF8.self)
+        guard ["application", "text", "image", "audio", "video", "font", "model", "multipart", "message"].contains(type) else { return false }
+        return value[(slash + 1)...].allSatisfy { ASCII.isLowerLetter($0) || ASCII.isDigit($0) || $0 == ASCII.dot || $0 == ASCII.dash || $0 == ASCII.plus }
+    }
+
+    /// `3000:3000`, `127.0.0.1:8080:80`, `8443:443/tcp`.
+    static func isPortMapping(_ value: [UInt8]) -> Bool {
+        let parts = value.split(separator: ASCII.colon, omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.count <= 3 else { return false }
+        let last = parts.last!.split(separator: ASCII.slash).first ?? []
+        return ([last] + parts.dropLast().suffix(1)).allSatisfy { !$0.isEmpty && $0.count <= 5 && $0.allSatisfy(ASCII.isDigit) }
+            && (parts.count == 2 || parts[0].allSatisfy { ASCII.isDigit($0) || $0 == ASCII.dot })
+    }
+
+    /// Composer, npm and Cargo version ranges: `^3.3.2|^4.0`, `~1.2`, `>=2.0 <3`, `1.x`.
+    static func isVersionConstraint(_ value: [UInt8]) -> Bool {
+        guard let first = value.first, first == UInt8(ascii: "^") || first == UInt8(ascii: "~") || first == ASCII.greater
+                || first == ASCII.less || first == ASCII.equals,
+              value.contains(ASCII.dot) else { return false }
+        return value.allSatisfy { ASCII.isDigit($0) || Self.versionBytes.contains($0) }
+    }
+
+    private static let versionBytes: [UInt8] = Array("^~<>=|,. *xv-".utf8)
+
     /// `myUser`, `myDatabaseUser`, `your_username`, `yourUser`: a user a manual invents.
     static func isInventedUser(_ identity: String) -> Bool {
         let bytes = Array(identity.utf8)
@@ -816,6 +866,12 @@ struct ValueShape {
     var hasLineBreak = false
     var isProse = false
     var isRepeatedOrSequential = false
+    /// A digit, or a symbol other than the punctuation of words and names (`-`, `'`, `(`, `)`,
+    /// `.`, `,`, space).
+    var hasDigitOrNonWordSymbol = false
+    /// No digit, and half the bytes or more outside ASCII: words in another script.
+    var isMostlyNonASCIIWords = false
+    static let wordPunctuation: [UInt8] = Array("-'()., ".utf8)
     var isUUID = false
     var isHex = false
     var isDottedName = false
@@ -834,6 +890,10 @@ struct ValueShape {
             else { other += 1 }
         }
         classes = (lower > 0 ? 1 : 0) + (upper > 0 ? 1 : 0) + (digits > 0 ? 1 : 0) + (other > 0 ? 1 : 0)
+        isMostlyNonASCIIWords = digits == 0 && value.filter { $0 >= 0x80 }.count * 2 >= value.count
+        hasDigitOrNonWordSymbol = digits > 0 || value.contains { byte in
+            byte < 0x80 && !ASCII.isLetter(byte) && !ASCII.isDigit(byte) && !Self.wordPunctuation.contains(byte)
+        }
         hasDigitOrSymbol = digits > 0 || other > 0
         entropy = Entropy.bitsPerByte(value)
         hasSpace = spaces > 0

@@ -113,6 +113,14 @@ struct CodeExtractionTests {
         #expect(NamedValues.credentials("// <regex> -*- C++ -*-\n_M_token = _S_token_bracket_dash9;\n", as: "/usr/include/c++/12/regex").isEmpty)
         // A regular expression or a version is what code matches or pins.
         #expect(NamedValues.credentials("TOKEN = r'(?=\\s|[;&|])'\nSECRET = '[^/]+\\d{4}\\s*'\ntoken = '1.302138'", as: "shell.py").isEmpty)
+        // An indented example under a sentence in a comment block is documentation (RDoc,
+        // YARD, `///`); commented-out code is still read.
+        let rdoc = "  # Adds methods to set and authenticate against a BCrypt password.\n  #\n"
+            + "  #   user = User.new(name: 'david', password: 'mUc3m00RsqyRe')\n  def has_secure_password\n  end\n"
+        #expect(NamedValues.credentials(rdoc, as: "secure_password.rb").isEmpty)
+        #expect(NamedValues.credentials("# old login, before the vault:\n#   password = 'Hv7!qm2Lx9'\n", as: "deploy.rb").map(\.value)
+            == ["Hv7!qm2Lx9"])
+        #expect(NamedValues.credentials("x = 1\n# password = 'Hv7!qm2Lx9'\n", as: "deploy.py").map(\.value) == ["Hv7!qm2Lx9"])
         // What stays: setters, define(), credential words called as functions.
         #expect(NamedValues.credentials("client.password(\"Jv8!kQ2mx\")\nwith_token(\"ak_9f8e7d6c5b4a3928\")", as: "x.js").count == 2)
     }

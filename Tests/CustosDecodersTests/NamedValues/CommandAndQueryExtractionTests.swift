@@ -72,4 +72,10 @@ struct CommandAndQueryExtractionTests {
         let sql = "EXEC msdb.dbo.sp_add_jobstep @job_name = N'Export', @command = N'sqlcmd -S . -U exp -P Ex7!pQ2wz -i export.sql';"
         #expect(NamedValues.credentials(sql, as: "jobs.sql").map(\.value) == ["Ex7!pQ2wz"])
     }
+
+    @Test("a query string in a command ends where its word does")
+    func queryStringInCommand() {
+        let script = "curl -s -d 'username=Administrator&password=Qx7!pm2Lk9' -X POST http://localhost:8091/node/controller/setup\n"
+        #expect(NamedValues.credentials(script, as: "setup.sh").map(\.value) == ["Qx7!pm2Lk9"])
+    }
 }

@@ -93,6 +93,13 @@ struct DataFormatExtractionTests {
         #expect(found.first?.written == "Zk2n8Qv4Lx7Rt1Wc9Bm3Hp6SdT5yE0uR")
     }
 
+    @Test("translation files (XLIFF, gettext) say password in every language and hold none")
+    func translations() {
+        let xliff = "<trans-unit id=\"116\">\n  <source>The password is invalid.</source>\n  <target>Parol noto'g'ri.</target>\n</trans-unit>\n"
+        #expect(NamedValues.credentials(xliff, as: "validators.uz.xlf").isEmpty)
+        #expect(NamedValues.credentials("msgid \"Password\"\nmsgstr \"Passwort-123\"\n", as: "de.po").isEmpty)
+    }
+
     @Test("TOML inline tables and dotted keys")
     func toml() {
         let toml = """

@@ -131,6 +131,18 @@ struct ValueClassifierTests {
         #expect(verdict("Pa55w0rd-Xk39f", format: .sourceCode).isFinding)
         // Sample words in disguise anywhere, and runs typed by hand into an example.
         #expect(verdict("super$ecret", format: .sourceCode) == .notCredential(.placeholder))
+        #expect(verdict("somepassword", format: .xml) == .notCredential(.placeholder))
+        #expect(verdict("testtoken", name: "token") == .notCredential(.placeholder))
+        #expect(verdict("postgres", format: .yaml) == .notCredential(.vendorDefault))
+        #expect(verdict("classpath:default/test-hello-server.key", name: "private-key", format: .yaml) == .notCredential(.reference))
+        #expect(verdict("ENV[\"RAILS_MASTER_KEY\"]", name: "token", format: .ini) == .notCredential(.reference))
+        #expect(verdict("application/vnd.intercon.formnet", name: "xpw", format: .properties) == .notCredential(.reference))
+        #expect(verdict("3000:3000", format: .commandLine) == .notCredential(.reference))
+        #expect(verdict("^3.3.2|^4.0", name: "web-token/jwt-library", format: .json) == .notCredential(.reference))
+        // Under `pw`, a word with a word's punctuation is no password; a digit or a symbol makes one.
+        #expect(verdict("i-Palau", name: "PW", format: .sourceCode) == .notCredential(.notSecretLooking))
+        #expect(verdict("영어(팔라우)", name: "en_PW", format: .sourceCode) == .notCredential(.prose))
+        #expect(verdict("Kessel#Haus", name: "pw").isFinding)
         #expect(verdict("abcdefg12346+FJQCK", name: "secret_access_key", format: .sourceCode) == .notCredential(.placeholder))
         #expect(verdict("OOzkR1+hF+1ABCsIFDJMEUtqmtnZ1234567890", name: "aws_secret_key", format: .yaml) == .notCredential(.placeholder))
     }
