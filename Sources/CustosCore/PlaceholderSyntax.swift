@@ -128,3 +128,31 @@ extension PlaceholderSyntax {
         return false
     }
 }
+
+extension PlaceholderSyntax {
+    /// Whether the letters and the digits of a value each count up (`ABC12345`, `abcd1234efgh`,
+    /// `1a2b3c4d5e6f7a8b`): each letter the one before, the next, or `a` again (hex runs wrap
+    /// at `f`), each digit the same or the next (9 wraps to 0). Six letters and digits at least.
+    public static func isCounting(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        var previousLetter: UInt8 = 0, previousDigit: UInt8 = 0, counted = 0
+        for byte in value {
+            let letter = byte | 0x20
+            if letter >= 0x61 && letter <= 0x7a {
+                guard previousLetter == 0 || letter == previousLetter || letter == previousLetter + 1 || letter == UInt8(ascii: "a") else {
+                    return false
+                }
+                previousLetter = letter
+            } else if byte >= 0x30 && byte <= 0x39 {
+                guard previousDigit == 0 || byte == previousDigit || byte == previousDigit + 1
+                    || (previousDigit == UInt8(ascii: "9") && byte == UInt8(ascii: "0")) else { return false }
+                previousDigit = byte
+            } else if byte == 0x2d || byte == 0x5f {
+                continue
+            } else {
+                return false
+            }
+            counted += 1
+        }
+        return counted >= 6
+    }
+}

@@ -125,7 +125,9 @@ enum PlaceholderFilter {
         if generic {
             // A catch-all assignment reads code and documentation too: runs typed by hand, an
             // anonymous FTP password (`busybox@`), a route (`cms/sites/passwords#update`).
-            if PlaceholderSyntax.hasTypedRun(secret) { return .sequential }
+            if PlaceholderSyntax.hasTypedRun(secret) || PlaceholderSyntax.isCounting(secret) { return .sequential }
+            // `42password`, `password2024`: the word with a number.
+            if exactIndex.containsWithDigits(secret) { return .word }
             if secret.count >= 4, last == UInt8(ascii: "@"), secret.dropLast().allSatisfy(isLetter) { return .word }
             if secret.contains(UInt8(ascii: "/")), secret.allSatisfy({ isLowerLetter($0) || Self.routeBytes.contains($0) }) { return .word }
         }
@@ -228,6 +230,16 @@ struct ExactWords: Sendable {
         var table = [[[UInt8]]](repeating: [], count: (words.map(\.count).max() ?? 0) + 1)
         for word in words { table[word.count].append(word) }
         byLength = table
+    }
+
+    /// Whether `text` is one of the words with digits before or after it (`42password`,
+    /// `admin2024`), four letters of the word at least.
+    func containsWithDigits(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = 0, end = text.count
+        while start < end && text[start] >= 0x30 && text[start] <= 0x39 { start += 1 }
+        while end > start && text[end - 1] >= 0x30 && text[end - 1] <= 0x39 { end -= 1 }
+        guard end - start >= 4, end - start < text.count else { return false }
+        return contains(UnsafeBufferPointer(rebasing: text[start..<end]))
     }
 
     func contains(_ text: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -156,7 +156,7 @@ public struct ValueClassifier: Sendable {
         // any text with spaces outside a passphrase.
         if named.format == .sourceCode || named.format == .json {
             // `ABC12345`, `1a2b3c4d-5e6f-…`, `abcd1234`: typed by counting, in a test or a mock.
-            if Self.isCounting(value) { return (.notCredential(.placeholder), nil) }
+            if value.withUnsafeBufferPointer(PlaceholderSyntax.isCounting) { return (.notCredential(.placeholder), nil) }
         }
         // `P@55w0rd!`, `Passw0rd1`: the word password in disguise, as code samples write it.
         if named.format == .sourceCode, Self.isDisguised(value, as: Self.sampleWordsInCode) {
@@ -653,32 +653,6 @@ public struct ValueClassifier: Sendable {
             switches += 1
         }
         return switches >= 4
-    }
-
-    /// Whether the letters and the digits of a value each count up (`ABC12345`, `abcd1234efgh`,
-    /// `1a2b3c4d5e6f7a8b`): each letter the one before, the next, or `a` again (hex runs wrap
-    /// at `f`), each digit the same or the next (9 wraps to 0). Six letters and digits at least.
-    static func isCounting(_ value: [UInt8]) -> Bool {
-        var previousLetter: UInt8 = 0, previousDigit: UInt8 = 0, counted = 0
-        for byte in value {
-            if ASCII.isLetter(byte) {
-                let letter = byte | 0x20
-                guard previousLetter == 0 || letter == previousLetter || letter == previousLetter + 1 || letter == UInt8(ascii: "a") else {
-                    return false
-                }
-                previousLetter = letter
-            } else if ASCII.isDigit(byte) {
-                guard previousDigit == 0 || byte == previousDigit || byte == previousDigit + 1
-                    || (previousDigit == UInt8(ascii: "9") && byte == UInt8(ascii: "0")) else { return false }
-                previousDigit = byte
-            } else if byte == ASCII.dash || byte == ASCII.underscore {
-                continue
-            } else {
-                return false
-            }
-            counted += 1
-        }
-        return counted >= 6
     }
 
     static let sampleHeads = ["my", "your", "some", "example", "sample", "test", "dummy", "fake", "the", "default", "demo",
