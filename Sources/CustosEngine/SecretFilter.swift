@@ -100,6 +100,7 @@ enum PlaceholderFilter {
     private static let strongIndex = WordIndex(strongWords)
     private static let weakIndex = WordIndex(weakWords)
     private static let exactIndex = ExactWords(exactValues)
+    private static let numberedWordIndex = ExactWords(["password", "passwd", "passwort", "secret"].map { Array($0.utf8) })
 
     /// A short reason when `secret` looks like a placeholder, nil when it may be real. Runs for
     /// every confirmed match, so it allocates nothing and reads the secret once per word list.
@@ -126,8 +127,9 @@ enum PlaceholderFilter {
             // A catch-all assignment reads code and documentation too: runs typed by hand, an
             // anonymous FTP password (`busybox@`), a route (`cms/sites/passwords#update`).
             if PlaceholderSyntax.hasTypedRun(secret) || PlaceholderSyntax.isCounting(secret) { return .sequential }
-            // `42password`, `password2024`: the word with a number.
-            if exactIndex.containsWithDigits(secret) { return .word }
+            // `42password`, `secret2024`: the word with a number (`Admin2024` may be what a
+            // plant set, and stays).
+            if numberedWordIndex.containsWithDigits(secret) { return .word }
             if secret.count >= 4, last == UInt8(ascii: "@"), secret.dropLast().allSatisfy(isLetter) { return .word }
             if secret.contains(UInt8(ascii: "/")), secret.allSatisfy({ isLowerLetter($0) || Self.routeBytes.contains($0) }) { return .word }
         }
@@ -233,7 +235,7 @@ struct ExactWords: Sendable {
     }
 
     /// Whether `text` is one of the words with digits before or after it (`42password`,
-    /// `admin2024`), four letters of the word at least.
+    /// `secret2024`), four letters of the word at least.
     func containsWithDigits(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         var start = 0, end = text.count
         while start < end && text[start] >= 0x30 && text[start] <= 0x39 { start += 1 }
