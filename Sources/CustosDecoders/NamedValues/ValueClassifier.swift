@@ -438,15 +438,13 @@ public struct ValueClassifier: Sendable {
         // `siehe KeePass`, `see vault`, `stored in 1Password`: where the password is kept.
         for marker in Self.storeMarkers where value.contains(ignoringCase: marker) { return .reference }
         for prefix in Self.pointerWords where value.hasPrefix(ignoringCase: prefix) { return .reference }
-        // `my-token`, `your_password`, `example-secret`.
+        // `my-token`, `your_password`, `example-secret`; joined: `somepassword`, `testtoken`.
         let parts = lower.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == " " || $0 == "." })
         if parts.count >= 2 && parts.count <= 3, let head = parts.first, let tail = parts.last,
-           ["my", "your", "some", "example", "sample", "test", "dummy", "fake", "the", "a", "default", "demo", "new"].contains(String(head)),
-           ["token", "secret", "password", "pass", "key", "apikey", "pwd", "passwd", "pw", "passphrase", "credential", "psk"].contains(String(tail)) {
+           Self.sampleHeads.contains(String(head)), Self.credentialTails.contains(String(tail)) {
             return .placeholder
         }
-        // `somepassword`, `mysecret`, `testtoken`: a sample word and a credential word, joined.
-        if let head = Self.sampleHeads.first(where: { lower.hasPrefix($0) }),
+        if let head = Self.sampleHeads.first(where: { $0.count >= 2 && lower.hasPrefix($0) }),
            Self.credentialTails.contains(String(lower.dropFirst(head.count))) {
             return .placeholder
         }
@@ -655,8 +653,9 @@ public struct ValueClassifier: Sendable {
         return switches >= 4
     }
 
-    static let sampleHeads = ["my", "your", "some", "example", "sample", "test", "dummy", "fake", "the", "default", "demo",
-                              "new", "super", "top", "secret"]
+    /// Words that make a credential word a sample (`my-token`, `somepassword`).
+    static let sampleHeads: Set<String> = ["my", "your", "some", "example", "sample", "test", "dummy", "fake", "the", "a",
+                                           "default", "demo", "new", "super", "top", "secret"]
     static let credentialTails: Set<String> = ["token", "secret", "password", "pass", "key", "apikey", "pwd", "passwd", "pw",
                                                "passphrase", "credential", "psk"]
 
@@ -845,7 +844,7 @@ struct ValueShape {
     var hasDigitOrNonWordSymbol = false
     /// No digit, and half the bytes or more outside ASCII: words in another script.
     var isMostlyNonASCIIWords = false
-    static let wordPunctuation: [UInt8] = Array("-'()., ".utf8)
+    static let wordPunctuation: [UInt8] = Array("-'().,".utf8)
     var isUUID = false
     var isHex = false
     var isDottedName = false
@@ -853,21 +852,22 @@ struct ValueShape {
     var isIdentifierOfWords = false
 
     init(_ value: [UInt8]) {
-        var lower = 0, upper = 0, digits = 0, other = 0, spaces = 0, letters = 0
+        var lower = 0, upper = 0, digits = 0, other = 0, spaces = 0, letters = 0, nonASCII = 0, wordPunctuation = 0
         for byte in value {
             if ASCII.isLowerLetter(byte) { lower += 1; letters += 1 }
             else if ASCII.isUpper(byte) { upper += 1; letters += 1 }
             else if ASCII.isDigit(byte) { digits += 1 }
             else if byte == ASCII.space { spaces += 1 }
             else if byte == ASCII.newline || byte == ASCII.carriageReturn { hasLineBreak = true }
-            else if byte >= 0x80 { letters += 1 }
-            else { other += 1 }
+            else if byte >= 0x80 { letters += 1; nonASCII += 1 }
+            else {
+                other += 1
+                if Self.wordPunctuation.contains(byte) { wordPunctuation += 1 }
+            }
         }
         classes = (lower > 0 ? 1 : 0) + (upper > 0 ? 1 : 0) + (digits > 0 ? 1 : 0) + (other > 0 ? 1 : 0)
-        isMostlyNonASCIIWords = digits == 0 && value.filter { $0 >= 0x80 }.count * 2 >= value.count
-        hasDigitOrNonWordSymbol = digits > 0 || value.contains { byte in
-            byte < 0x80 && !ASCII.isLetter(byte) && !ASCII.isDigit(byte) && !Self.wordPunctuation.contains(byte)
-        }
+        isMostlyNonASCIIWords = digits == 0 && nonASCII * 2 >= value.count
+        hasDigitOrNonWordSymbol = digits > 0 || other > wordPunctuation
         hasDigitOrSymbol = digits > 0 || other > 0
         entropy = Entropy.bitsPerByte(value)
         hasSpace = spaces > 0
