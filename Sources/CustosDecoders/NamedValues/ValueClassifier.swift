@@ -154,19 +154,16 @@ public struct ValueClassifier: Sendable {
         // In code and data files, words joined by `-`, `.` or `:` (`Access-Control-Allow-Credentials`,
         // `fs.s3.enableServerSideEncryption`, `write:pets`) are names, headers and scopes; so is
         // any text with spaces outside a passphrase.
-        if named.format == .sourceCode || named.format == .json {
-            // `ABC12345`, `1a2b3c4d-5e6f-…`, `abcd1234`: typed by counting, in a test or a mock.
-            if value.withUnsafeBufferPointer(PlaceholderSyntax.isCounting) { return (.notCredential(.placeholder), nil) }
+        // In code and data of a software project (not PLC code, not configuration): `ABC12345`,
+        // `1a2b3c4d-5e6f-…` typed by counting; `abcdefg12346`, `…Z1234567890`, `ABCDEFGHIJKL`
+        // typed by hand. (In text and configuration files they would be examples too; there
+        // they are what rule example sets write as positives, which a user expects found.)
+        if named.format == .sourceCode || named.format == .json || named.format == .yaml,
+           value.withUnsafeBufferPointer({ PlaceholderSyntax.isCounting($0) || PlaceholderSyntax.hasTypedRun($0) }) {
+            return (.notCredential(.placeholder), nil)
         }
         // `P@55w0rd!`, `Passw0rd1`: the word password in disguise, as code samples write it.
         if named.format == .sourceCode, Self.isDisguised(value, as: Self.sampleWordsInCode) {
-            return (.notCredential(.placeholder), nil)
-        }
-        // `abcdefg12346`, `…Z1234567890`, `ABCDEFGHIJKL`: typed by hand into an example, in
-        // code and data files. (In text and configuration files too they would be; there they
-        // are what rule example sets write as positives, which a user expects found.)
-        if named.format.isCode || named.format == .json || named.format == .yaml,
-           value.withUnsafeBufferPointer(PlaceholderSyntax.hasTypedRun) {
             return (.notCredential(.placeholder), nil)
         }
         if named.format.isCode || named.format == .json {

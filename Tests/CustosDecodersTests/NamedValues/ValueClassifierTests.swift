@@ -126,6 +126,7 @@ struct ValueClassifierTests {
         // weak passwords are what a plant really sets.
         #expect(verdict("a8Zq3k1Pm7", name: "token", format: .sourceCode).isFinding)
         #expect(verdict("ABC12345", name: "token", format: .ini).isFinding)
+        #expect(verdict("ABC12345", name: "token", format: .iec61131).isFinding)
         #expect(verdict("P@55w0rd!").isFinding)
         #expect(verdict("P@55w0rd!", format: .iec61131).isFinding)
         #expect(verdict("Pa55w0rd-Xk39f", format: .sourceCode).isFinding)
