@@ -387,13 +387,28 @@ public struct CredentialVocabulary: Sendable {
 
     private static func stems(singleWords: [String], phrases: [[String]]) -> [String] {
         var stems = Set(singleWords.filter { $0.utf8.count >= 2 })
+        // Compared as bytes: a few hundred phrases against a few hundred stems at every start.
+        var stemBytes = stems.map { Array($0.utf8) }
         for phrase in phrases {
-            let covered = phrase.contains { word in stems.contains { word.contains($0) } }
+            let covered = phrase.contains { word in
+                let bytes = Array(word.utf8)
+                return stemBytes.contains { stem in Self.bytes(bytes, contain: stem) }
+            }
             if !covered, let longest = phrase.max(by: { $0.utf8.count < $1.utf8.count }), longest.utf8.count >= 3 {
-                stems.insert(longest)
+                if stems.insert(longest).inserted { stemBytes.append(Array(longest.utf8)) }
             }
         }
         return stems.sorted()
+    }
+
+    private static func bytes(_ text: [UInt8], contain word: [UInt8]) -> Bool {
+        guard word.count <= text.count else { return false }
+        for start in 0...(text.count - word.count) where text[start] == word[0] {
+            var index = 1
+            while index < word.count && text[start + index] == word[index] { index += 1 }
+            if index == word.count { return true }
+        }
+        return false
     }
 }
 
@@ -419,9 +434,10 @@ public struct NameSieve: Sendable {
     private let carrierWords: WordSet
 
     public init(vocabulary: CredentialVocabulary) {
-        credentialWords = WordSet(vocabulary.credentialStems)
+        let credentialStems = vocabulary.credentialStems
+        credentialWords = WordSet(credentialStems)
         identityWords = WordSet(vocabulary.identityStems)
-        carrierWords = WordSet(vocabulary.credentialStems.filter {
+        carrierWords = WordSet(credentialStems.filter {
             $0.utf8.count >= 4 || $0 == "pwd" || $0 == "psk" || $0 == "pw" || $0.utf8.contains { $0 >= 0x80 }
         } + ["api-key", "api_key", "apikey", "auth"])
     }
@@ -540,6 +556,16 @@ public struct WordSet: Sendable {
     }
 
     public func occurs(in text: UnsafeRawBufferPointer) -> Bool {
+        var found = false
+        visitMatches(in: text, starts: 0..<text.count, shortest: false) { _, _ in found = true; return false }
+        return found
+    }
+
+    /// Calls `body(start, length)` for each position in `starts` where a word of `text` starts
+    /// (the first word of its group, or the shortest when `shortest`), until `body` returns false.
+    @inline(__always)
+    fileprivate func visitMatches(in text: UnsafeRawBufferPointer, starts: Range<Int>, shortest: Bool,
+                                  _ body: (Int, Int) -> Bool) {
         bytes.withUnsafeBufferPointer { bytes in
             spans.withUnsafeBufferPointer { spans in
                 groups.withUnsafeBufferPointer { groups in
@@ -547,8 +573,9 @@ public struct WordSet: Sendable {
                    seconds.withUnsafeBufferPointer { seconds in
                     shortPairs.withUnsafeBufferPointer { shortPairs in
                     let count = text.count
-                    var start = 0
-                    while start < count {
+                    var start = starts.lowerBound
+                    let stop = min(starts.upperBound, count)
+                    while start < stop {
                         if start &+ 1 < count {
                             let pair = Int(text.loadUnaligned(fromByteOffset: start, as: UInt16.self).littleEndian)
                             if pairs[pair &>> 6] & (1 &<< UInt64(pair & 63)) == 0 { start &+= 1; continue }
@@ -562,28 +589,81 @@ public struct WordSet: Sendable {
                         let first = Int(NameBytes.lower(text[start])) &* 2
                         var word = Int(groups[first])
                         let last = Int(groups[first &+ 1])
+                        var matched = Int.max
                         while word < last {
                             let offset = Int(spans[word &* 3]), length = Int(spans[word &* 3 &+ 1])
-                            if start &+ length <= count {
+                            if start &+ length <= count && length < matched {
                                 var index = 1
                                 while index < length && NameBytes.lower(text[start &+ index]) == bytes[offset &+ index] { index &+= 1 }
                                 if index == length {
-                                    guard spans[word &* 3 &+ 2] == 1 else { return true }
                                     let end = start &+ length
-                                    if (start == 0 || !Self.isNameByte(text[start &- 1]))
-                                        && (end == count || !Self.isNameByte(text[end])) { return true }
+                                    if spans[word &* 3 &+ 2] != 1 || ((start == 0 || !Self.isNameByte(text[start &- 1]))
+                                        && (end == count || !Self.isNameByte(text[end]))) {
+                                        matched = length
+                                        if !shortest { break }
+                                    }
                                 }
                             }
                             word &+= 1
                         }
+                        if matched != Int.max, !body(start, matched) { return }
                         start &+= 1
                     }
-                    return false
                     }
                    }
                   }
                 }
             }
         }
+    }
+}
+
+/// Where the words of a `WordSet` occur in one text, found as a reader asks: a reader that
+/// asks of thousands of small ranges in text order (the names before each `=` of a source
+/// file, each line of a config) whether they hold a word looks at each byte once, however much
+/// the ranges overlap, and never at the bytes it does not ask about.
+public struct WordHitCursor {
+    private let words: WordSet
+    private let text: UnsafeRawBufferPointer
+    /// Ascending start offsets found so far, and where the shortest word starting there ends.
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    /// Every start in `segment` has been looked at; ranges before it are asked of the text.
+    private var segment = 0..<0
+
+    /// `text` must outlive the cursor.
+    public init(_ words: WordSet, text: UnsafeRawBufferPointer) {
+        self.words = words
+        self.text = text
+    }
+
+    /// Whether a word lies wholly inside `range`: what `words.occurs(in: text[range])` answers
+    /// for stems (a whole word is judged by the bytes around it in the text, not by the range's
+    /// edges).
+    public mutating func any(in range: Range<Int>) -> Bool {
+        let range = range.clamped(to: 0..<text.count)
+        guard !range.isEmpty else { return false }
+        if range.lowerBound < segment.lowerBound {
+            return words.occurs(in: UnsafeRawBufferPointer(rebasing: text[range]))
+        }
+        if range.lowerBound > segment.upperBound { segment = range.lowerBound..<range.lowerBound }
+        if range.upperBound > segment.upperBound {
+            words.visitMatches(in: text, starts: segment.upperBound..<range.upperBound, shortest: true) { start, length in
+                starts.append(start)
+                ends.append(start + length)
+                return true
+            }
+            segment = segment.lowerBound..<range.upperBound
+        }
+        var low = 0, high = starts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle] < range.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        while low < starts.count, starts[low] < range.upperBound {
+            if ends[low] <= range.upperBound { return true }
+            low += 1
+        }
+        return false
     }
 }

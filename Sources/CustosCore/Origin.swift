@@ -91,7 +91,8 @@ public indirect enum Origin: Sendable, Hashable {
         case let .archiveMember(_, name): name[...]
         case .databaseCell: ""[...]
         }
-        if let slash = whole.lastIndex(of: "/") { return whole[whole.index(after: slash)...] }
+        // Looked for as a byte: a search by Character walks grapheme clusters.
+        if let slash = whole.utf8.lastIndex(of: UInt8(ascii: "/")) { return whole[whole.utf8.index(after: slash)...] }
         return whole
     }
 

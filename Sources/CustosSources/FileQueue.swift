@@ -331,8 +331,11 @@ public final class FileQueue: Sendable {
             scopes.apply(to: childRelative, isDirectory: isDirectory,
                          ignored: options.ignore.isIgnored(childRelative, isDirectory: isDirectory))
         }
+        // The listing's own NUL-terminated name, valid until the next `readdir`: stats need no copy.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         while let entry = readdir(directory) {
             let childName = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            let cName = (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self)
             if childName == [0x2e] || childName == [0x2e, 0x2e] || childName.isEmpty { continue }
             let shown = EscapedName.display(childName)
             let childPath = path == "/" ? "/" + shown : path + "/" + shown
@@ -341,11 +344,7 @@ public final class FileQueue: Sendable {
             var info = stat()
             var haveInfo = false
             func statChild(following: Bool) -> Bool {
-                let cName = childName + [0]
-                return cName.withUnsafeBufferPointer { raw in
-                    fstatat(descriptor, UnsafeRawPointer(raw.baseAddress!).assumingMemoryBound(to: CChar.self), &info,
-                            following ? 0 : AT_SYMLINK_NOFOLLOW) == 0
-                }
+                fstatat(descriptor, cName, &info, following ? 0 : AT_SYMLINK_NOFOLLOW) == 0
             }
             if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
                 // A stat only when the listing does not say what the entry is.

@@ -62,8 +62,21 @@ public struct YAMLMapping {
     }
 
     public func child(_ key: String) -> YAMLMapping? {
-        guard let value = node.mapping?[key] else { return nil }
-        return YAMLMapping(node: value, source: source, path: path.isEmpty ? key : "\(path).\(key)")
+        childNode(key).map { located($0, under: key) }
+    }
+
+    /// `value`, found under `key`, with its place.
+    private func located(_ value: Node, under key: String) -> YAMLMapping {
+        YAMLMapping(node: value, source: source, path: path.isEmpty ? key : "\(path).\(key)")
+    }
+
+    /// The value under `key`, compared as the text it is: Yams's subscript builds a node of the
+    /// key and compares whole nodes (tag, style, mark), the larger part of reading a rule file.
+    /// Scalars are read without a `YAMLMapping` (and its path) unless they are wrong.
+    private func childNode(_ key: String) -> Node? {
+        guard let mapping = node.mapping else { return nil }
+        for (name, value) in mapping where name.scalar?.string == key { return value }
+        return nil
     }
 
     public func rejectUnknownKeys(_ known: Set<String>) throws(LocatedError) {
@@ -79,10 +92,10 @@ public struct YAMLMapping {
     }
 
     public func string(_ key: String) throws(LocatedError) -> String? {
-        guard let value = child(key) else { return nil }
-        if value.node.null != nil { return nil }
-        guard value.node.scalar != nil, let text = value.node.string else {
-            throw value.error("expected text")
+        guard let value = childNode(key) else { return nil }
+        if value.null != nil { return nil }
+        guard value.scalar != nil, let text = value.string else {
+            throw located(value, under: key).error("expected text")
         }
         return text
     }
@@ -95,16 +108,16 @@ public struct YAMLMapping {
     }
 
     public func double(_ key: String) throws(LocatedError) -> Double? {
-        guard let value = child(key) else { return nil }
-        guard let number = value.node.float ?? value.node.int.map(Double.init) else {
-            throw value.error("expected a number")
+        guard let value = childNode(key) else { return nil }
+        guard let number = value.float ?? value.int.map(Double.init) else {
+            throw located(value, under: key).error("expected a number")
         }
         return number
     }
 
     public func int(_ key: String) throws(LocatedError) -> Int? {
-        guard let value = child(key) else { return nil }
-        guard let number = value.node.int else { throw value.error("expected a whole number") }
+        guard let value = childNode(key) else { return nil }
+        guard let number = value.int else { throw located(value, under: key).error("expected a whole number") }
         return number
     }
 
@@ -118,12 +131,19 @@ public struct YAMLMapping {
     }
 
     public func strings(_ key: String) throws(LocatedError) -> [String] {
-        try (sequence(key) ?? []).map { item throws(LocatedError) in
-            guard item.node.scalar != nil, let text = item.node.string else {
-                throw item.error("expected text")
+        guard let value = childNode(key) else { return [] }
+        if value.null != nil { return [] }
+        guard let items = value.sequence else { throw located(value, under: key).error("expected a list") }
+        var texts: [String] = []
+        texts.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            guard item.scalar != nil, let text = item.string else {
+                let list = located(value, under: key)
+                throw YAMLMapping(node: item, source: source, path: "\(list.path)[\(index)]").error("expected text")
             }
-            return text
+            texts.append(text)
         }
+        return texts
     }
 }
 

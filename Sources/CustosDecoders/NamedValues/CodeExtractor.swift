@@ -38,12 +38,11 @@ public struct CodeExtractor: NamedValueExtractor {
     /// Interpreters named by a script's `#!` line whose scripts read as code.
     static let interpreters = ["python", "perl", "node", "ruby", "php", "lua", "groovy", "deno", "bun", "pwsh", "tclsh", "wish"]
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        let lower = fileName.lowercased()
-        let base = lower.split(separator: "/").last.map(String.init) ?? lower
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        let base = name.base
         if base == "jenkinsfile" || base == "rakefile" || base == "gemfile" || base.hasSuffix("settings.js") { return true }
-        guard let dot = base.lastIndex(of: ".") else { return isCodeByContent(prefix) }
-        let ext = String(base[base.index(after: dot)...])
+        guard name.hasExtension else { return isCodeByContent(prefix) }
+        let ext = name.ext
         // KUKA KRL data lists (`.dat`) share their extension with everything else.
         if ext == "dat" { return prefix.contains("defdat", in: 0..<prefix.count) || prefix.contains("&access", in: 0..<prefix.count) }
         return extensions.contains(ext)
@@ -322,6 +321,8 @@ private struct CodeReader {
     let lens: NameLens
     let tokens: [CodeToken]
     let language: CodeLanguage
+    /// Where credential and identity words occur in the text.
+    var nameHits: WordHitCursor
 
     /// Identities of open groups (call arguments, object literals), innermost last. A group's
     /// values wait for the group to close (a user may follow the password), then go to `output`
@@ -336,6 +337,7 @@ private struct CodeReader {
         self.lens = lens
         self.tokens = tokens
         self.language = language
+        nameHits = WordHitCursor(lens.nameWords, text: text)
     }
 
     static let typeWords: Set<String> = ["string", "str", "char", "wchar_t", "tchar", "var", "let", "const", "final", "static",
@@ -419,13 +421,12 @@ private struct CodeReader {
     /// Whether the bytes of the tokens an assignment's name can come from (the few before `op`,
     /// more after a subscript) hold a credential word, a user word or `login`: most assignments
     /// in code name neither, and are passed over without a string built for their name.
-    func nameMayMatter(before op: Int) -> Bool {
+    mutating func nameMayMatter(before op: Int) -> Bool {
         guard op >= 1, op <= tokens.count else { return false }
         let reach = isPunct(op - 1, "]") ? 48 : 12
         let range = tokens[max(0, op - reach)].range.lowerBound..<tokens[op - 1].range.upperBound
         guard !range.isEmpty, range.upperBound <= text.count else { return false }
-        let names = UnsafeRawBufferPointer(rebasing: text[range])
-        return lens.sieve.mayBeCredential(names) || lens.sieve.mayBeIdentity(names) || names.contains("login", in: 0..<names.count)
+        return nameHits.any(in: range)
     }
 
     /// The name an operator assigns to: a string key, or the last identifier of a chain,

@@ -28,11 +28,10 @@ public struct CommandLineExtractor: NamedValueExtractor {
                                      ".zshrc", ".bash_profile", "rc.local", "jenkinsfile", "procfile", "justfile", ".mysql_history",
                                      ".psql_history", "history.txt"]
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        let lower = fileName.lowercased()
-        let base = lower.split(separator: "/").last.map(String.init) ?? lower
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        let base = name.base
         if names.contains(base) || base.hasPrefix("dockerfile") || base.hasSuffix("_history") || base.contains("crontab") { return true }
-        if let dot = base.lastIndex(of: "."), extensions.contains(String(base[base.index(after: dot)...])) { return true }
+        if name.hasExtension, extensions.contains(name.ext) { return true }
         return prefix.matchesExactly("#!", at: 0) || prefix.matches("@echo off", at: 0)
     }
 

@@ -42,29 +42,25 @@ public struct ConfigLinesExtractor: NamedValueExtractor {
         "ssmtp.conf", "snmpd.conf", "ntp.keys", "config",
     ]
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        let lower = fileName.lowercased()
-        let base = lower.split(separator: "/").last.map(String.init) ?? lower
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        let base = name.base
         let firstByte = prefix.firstIndex { !ASCII.isWhitespace($0) && $0 != 0xef && $0 != 0xbb && $0 != 0xbf }.map { prefix[$0] }
         // XML, JSON, IEC 61131-3 sources and code have their own extractors.
         // Files that open with a `//` or `/*` comment are C-like sources (TableGen, RPC, IDL).
         if firstByte == ASCII.less || firstByte == ASCII.openBrace { return false }
-        if IECExtractor.claims(fileName: fileName, prefix: prefix) || CodeExtractor.claims(fileName: fileName, prefix: prefix) { return false }
+        if IECExtractor.claims(name, prefix: prefix) || CodeExtractor.claims(name, prefix: prefix) { return false }
         // Package metadata (headers, then a README) and manual pages in troff are documentation.
         if ["metadata", "pkg-info"].contains(base) || prefix.starts(with: Array(".TH ".utf8)) || prefix.starts(with: Array(".\\\"".utf8)) {
             return false
         }
         if base.hasPrefix(".env") || base.hasSuffix(".env") || configNames.contains(base) { return true }
-        if let dot = base.lastIndex(of: "."), configExtensions.contains(String(base[base.index(after: dot)...])) {
-            let ext = String(base[base.index(after: dot)...])
+        if name.hasExtension, configExtensions.contains(name.ext) {
+            let ext = name.ext
             if ext == "txt" || ext == "dat" || ext == "bak" || ext == "backup" { return looksLikeConfig(prefix) }
             return true
         }
         // Anything else (no extension, unknown extensions): decided by the first lines.
-        if base.contains(".") {
-            let ext = base[base.index(after: base.lastIndex(of: ".")!)...]
-            if codeExtensions.contains(String(ext)) { return false }
-        }
+        if name.hasExtension, codeExtensions.contains(name.ext) { return false }
         // A file of no known kind that opens with a `//` or `/*` comment is a C-like source
         // (TableGen, RPC, IDL); RouterOS exports open with a single slash (`/interface …`).
         if let start = prefix.firstIndex(where: { !ASCII.isWhitespace($0) }), start + 1 < prefix.count, prefix[start] == ASCII.slash,
@@ -119,8 +115,7 @@ public struct ConfigLinesExtractor: NamedValueExtractor {
     }
 
     static func dialect(of fileName: Substring) -> Dialect {
-        let lower = fileName.lowercased()
-        let base = lower.split(separator: "/").last.map(String.init) ?? lower
+        let base = FileNameParts(fileName).base
         if base.hasSuffix(".properties") || base.hasSuffix(".prefs") { return .properties }
         if base.hasPrefix(".env") || base.hasSuffix(".env") { return .dotenv }
         if base.hasSuffix(".toml") { return .toml }
@@ -156,6 +151,8 @@ private struct Reader {
     let isUCI: Bool
     /// FortiOS `set private-data-encryption enable`: `ENC` values use this unit's own key.
     var privateDataEncryption = false
+    /// Where credential and identity words occur in the text: most lines name neither.
+    var nameHits: WordHitCursor
 
     init(text: UnsafeRawBufferPointer, lens: NameLens, dialect: ConfigLinesExtractor.Dialect, emit: @escaping (NamedValue) -> Void) {
         self.text = text
@@ -166,6 +163,7 @@ private struct Reader {
         isUCI = head.contains("\toption ", in: 0..<head.count) || head.contains("\n  option ", in: 0..<head.count)
             || head.contains("\n    option ", in: 0..<head.count)
         deviceLike = Self.sniffDevice(head)
+        nameHits = WordHitCursor(lens.nameWords, text: text)
     }
 
     /// Lines that start device configurations (Cisco, Junos, FortiOS, RouterOS, HiOS,
@@ -601,9 +599,8 @@ private struct Reader {
             privateDataEncryption = text.contains("enable", in: line)
             return
         }
-        // Most lines of a config name nothing: one pass of the sieve, no allocation.
-        let lineBytes = UnsafeRawBufferPointer(rebasing: text[line])
-        guard lens.sieve.mayBeCredential(lineBytes) || lens.sieve.mayBeIdentity(lineBytes)
+        // Most lines of a config name nothing: a look at the words found in one pass.
+        guard nameHits.any(in: line)
                 || text.contains("name", in: line) || text.contains("cv=", in: line) || text.contains(" : ", in: line) else { return }
         let tokens = LineTokenizer.tokens(text, line)
         guard !tokens.isEmpty else { return }

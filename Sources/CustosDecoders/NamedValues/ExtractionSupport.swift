@@ -18,14 +18,20 @@ public struct NameLens: Sendable {
     /// programs that take one on their command line, the SQL and protocol markers that name
     /// none, and the callees of the vocabulary's login calls.
     let textSieve: WordSet
+    /// Credential and identity words (`login` among them), in one set: a reader finds where
+    /// they occur in a text once (`WordHits`) and asks of each line, or of the names before
+    /// each assignment, whether it holds one.
+    let nameWords: WordSet
 
     public init(vocabulary: CredentialVocabulary) {
         self.vocabulary = vocabulary
         sieve = NameSieve(vocabulary: vocabulary)
         callNames = CallNames(vocabulary.calls)
         let callees = vocabulary.calls.map { $0.callee.split(separator: ".").last.map(String.init) ?? $0.callee }
-        textSieve = WordSet(vocabulary.credentialStems + vocabulary.identityStems,
+        let stems = vocabulary.credentialStems + vocabulary.identityStems
+        textSieve = WordSet(stems,
                             wholeWords: (CommandLineExtractor.programNames + NamedValueScanner.markerWords + callees).map { $0.lowercased() })
+        nameWords = WordSet(stems)
     }
 
     /// Whether a name in `text[range]` may name a credential (worth emitting its value). A

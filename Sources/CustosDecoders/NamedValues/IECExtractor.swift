@@ -28,9 +28,8 @@ public struct IECExtractor: NamedValueExtractor {
                                                   "var\n", "var\r", "type ", "controller ", "ie_ver", "function ", "configuration ",
                                                   "(*", "interface_type", "var_input", "var ", "{ s7_"]
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        let lower = fileName.lowercased()
-        if let dot = lower.lastIndex(of: "."), extensions.contains(String(lower[lower.index(after: dot)...])) {
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        if name.hasExtension, extensions.contains(name.ext) {
             // `.db` is also SQLite: text only.
             return !prefix.starts(with: Array("SQLite format".utf8))
         }

@@ -16,8 +16,8 @@ public struct InlineStructuresExtractor: NamedValueExtractor {
     }
 
     /// Whole files of URLs with credentials.
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        let lower = fileName.lowercased()
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        let lower = name.lower
         return lower.hasSuffix(".git-credentials") || lower.hasSuffix("git-credentials")
     }
 

@@ -16,7 +16,7 @@ public struct JSONExtractor: NamedValueExtractor {
         self.lens = lens
     }
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
         var index = 0
         while index < prefix.count && (ASCII.isWhitespace(prefix[index]) || prefix[index] >= 0xef) { index += 1 }
         guard index < prefix.count else { return false }

@@ -155,11 +155,50 @@ public struct ExtractionBudget: Sendable {
     }
 }
 
+/// A file's name as the extractors' claims read it, lowered and split once per file rather
+/// than once per extractor.
+public struct FileNameParts: Sendable {
+    /// The whole name (a path, or an archive member's path), lowercase.
+    public let lower: String
+    /// Its last path component.
+    public let base: String
+    /// What follows the base name's last dot; empty without a dot.
+    public let ext: String
+    public let hasExtension: Bool
+
+    public init(_ fileName: Substring) {
+        let lower = fileName.lowercased()
+        let utf8 = lower.utf8
+        let base: String
+        if let slash = utf8.lastIndex(of: UInt8(ascii: "/")) {
+            base = String(lower[utf8.index(after: slash)...])
+        } else {
+            base = lower
+        }
+        self.lower = lower
+        self.base = base
+        if let dot = base.utf8.lastIndex(of: UInt8(ascii: ".")) {
+            ext = String(base[base.utf8.index(after: dot)...])
+            hasExtension = true
+        } else {
+            ext = ""
+            hasExtension = false
+        }
+    }
+}
+
 /// Claims a text by file name and content, and yields its named values under a budget.
 public protocol NamedValueExtractor: Sendable {
     /// Whether this extractor reads the file, from its name and first bytes only.
-    static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool
+    static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool
     /// Yields the named values of `text`.
     func extract(_ text: UnsafeRawBufferPointer, fileName: Substring, budget: inout ExtractionBudget,
                  emit: (NamedValue) -> Void)
+}
+
+extension NamedValueExtractor {
+    /// `claims` for a name not yet split.
+    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
+        claims(FileNameParts(fileName), prefix: prefix)
+    }
 }

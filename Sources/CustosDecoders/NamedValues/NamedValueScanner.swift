@@ -41,22 +41,22 @@ public struct NamedValueScanner: Sendable {
     enum Kind: CaseIterable {
         case registry, word, xml, json, yaml, iec, sql, commandLine, code, table, passwordFile, config, inline, prose
 
-        func claims(_ fileName: Substring, _ prefix: UnsafeRawBufferPointer) -> Bool {
+        func claims(_ name: FileNameParts, _ prefix: UnsafeRawBufferPointer) -> Bool {
             switch self {
-            case .registry: RegistryExtractor.claims(fileName: fileName, prefix: prefix)
-            case .word: WordDocumentExtractor.claims(fileName: fileName, prefix: prefix)
-            case .xml: XMLExtractor.claims(fileName: fileName, prefix: prefix)
-            case .json: JSONExtractor.claims(fileName: fileName, prefix: prefix)
-            case .yaml: YAMLExtractor.claims(fileName: fileName, prefix: prefix)
-            case .iec: IECExtractor.claims(fileName: fileName, prefix: prefix)
-            case .sql: SQLExtractor.claims(fileName: fileName, prefix: prefix)
-            case .commandLine: CommandLineExtractor.claims(fileName: fileName, prefix: prefix)
-            case .code: CodeExtractor.claims(fileName: fileName, prefix: prefix)
-            case .table: TableExtractor.claims(fileName: fileName, prefix: prefix)
-            case .passwordFile: PasswordFileExtractor.claims(fileName: fileName, prefix: prefix)
-            case .config: ConfigLinesExtractor.claims(fileName: fileName, prefix: prefix)
-            case .inline: InlineStructuresExtractor.claims(fileName: fileName, prefix: prefix)
-            case .prose: ProseExtractor.claims(fileName: fileName, prefix: prefix)
+            case .registry: RegistryExtractor.claims(name, prefix: prefix)
+            case .word: WordDocumentExtractor.claims(name, prefix: prefix)
+            case .xml: XMLExtractor.claims(name, prefix: prefix)
+            case .json: JSONExtractor.claims(name, prefix: prefix)
+            case .yaml: YAMLExtractor.claims(name, prefix: prefix)
+            case .iec: IECExtractor.claims(name, prefix: prefix)
+            case .sql: SQLExtractor.claims(name, prefix: prefix)
+            case .commandLine: CommandLineExtractor.claims(name, prefix: prefix)
+            case .code: CodeExtractor.claims(name, prefix: prefix)
+            case .table: TableExtractor.claims(name, prefix: prefix)
+            case .passwordFile: PasswordFileExtractor.claims(name, prefix: prefix)
+            case .config: ConfigLinesExtractor.claims(name, prefix: prefix)
+            case .inline: InlineStructuresExtractor.claims(name, prefix: prefix)
+            case .prose: ProseExtractor.claims(name, prefix: prefix)
             }
         }
 
@@ -82,7 +82,8 @@ public struct NamedValueScanner: Sendable {
 
     /// Which extractors read a file, from its name and first bytes.
     func kinds(for fileName: Substring, prefix: UnsafeRawBufferPointer) -> [Kind] {
-        Kind.allCases.filter { $0.claims(fileName, prefix) }
+        let name = FileNameParts(fileName)
+        return Kind.allCases.filter { $0.claims(name, prefix) }
     }
 
     /// Every named value in `text` whose name is a credential name, with its verdict.
@@ -91,16 +92,18 @@ public struct NamedValueScanner: Sendable {
         // Translations (XLIFF, gettext) say "password" in every language and hold none.
         if Self.isTranslation(fileName) { return [] }
         let prefix = UnsafeRawBufferPointer(rebasing: text[0..<min(text.count, 4096)])
-        let kinds = kinds(for: fileName, prefix: prefix)
+        let name = FileNameParts(fileName)
         // Password files hold nothing but credentials, named by their file alone.
-        guard !kinds.isEmpty, kinds.contains(.passwordFile) || mayHoldCredential(text) else { return [] }
+        guard mayHoldCredential(text) || PasswordFileExtractor.claims(name, prefix: prefix) else { return [] }
+        let kinds = Kind.allCases.filter { $0.claims(name, prefix) }
+        guard !kinds.isEmpty else { return [] }
         var collector = Collector()
         for kind in kinds {
             var budget = ExtractionBudget(values: options.valuesPerText, bytes: options.bytesPerText)
             kind.extractor(lens).extract(text, fileName: fileName, budget: &budget) { collector.add($0) }
         }
         var results: [ClassifiedValue] = []
-        let context = fileName.lowercased()
+        let context = name.lower
         var judgements = JudgementCache()
         for named in collector.values {
             judge(named, text: text, context: context, depth: 0, cache: &judgements, into: &results)

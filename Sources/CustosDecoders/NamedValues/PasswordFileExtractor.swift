@@ -18,8 +18,12 @@ public struct PasswordFileExtractor: NamedValueExtractor {
     enum Layout { case colonSeparated, htdigest, pgpass, quotedPairs, hostAndUserColonPassword, pppSecrets, passwordOnly, userThenPassword }
 
     static func layout(of fileName: Substring) -> Layout? {
-        let lower = fileName.lowercased()
-        let base = lower.split(separator: "/").last.map(String.init) ?? lower
+        layout(of: FileNameParts(fileName))
+    }
+
+    static func layout(of name: FileNameParts) -> Layout? {
+        let lower = name.lower
+        let base = name.base
         if base == ".pgpass" || base == "pgpass.conf" || base == "pgpass" { return .pgpass }
         if base.hasSuffix(".htdigest") || base == ".htdigest" { return .htdigest }
         if base == "userlist.txt" || base == "users.txt" && lower.contains("pgbouncer") { return .quotedPairs }
@@ -37,8 +41,8 @@ public struct PasswordFileExtractor: NamedValueExtractor {
         return nil
     }
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        layout(of: fileName) != nil
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        layout(of: name) != nil
     }
 
     public func extract(_ text: UnsafeRawBufferPointer, fileName: Substring, budget: inout ExtractionBudget,

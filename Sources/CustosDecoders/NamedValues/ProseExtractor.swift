@@ -15,7 +15,7 @@ public struct ProseExtractor: NamedValueExtractor {
     }
 
     /// Prose is only read inside other values.
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool { false }
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool { false }
 
     static let fillers: Set<String> = ["is", "ist", "lautet", "=", ":", "-", "–", "est", "es", "è", "wird", "=>", "->", "was",
                                        "war", "now", "jetzt", "neu", "new", "set", "to", "auf", "als"]

@@ -16,8 +16,8 @@ public struct RegistryExtractor: NamedValueExtractor {
         self.lens = lens
     }
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        if fileName.lowercased().hasSuffix(".reg") { return true }
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        if name.ext == "reg" { return true }
         let start = prefix.skipWhitespace(from: prefix.starts(with: [0xef, 0xbb, 0xbf]) ? 3 : 0)
         return prefix.matchesExactly("Windows Registry Editor", at: start) || prefix.matchesExactly("REGEDIT4", at: start)
     }

@@ -23,9 +23,8 @@ public struct SQLExtractor: NamedValueExtractor {
     static let openings: [StaticString] = ["create ", "insert ", "use ", "alter ", "grant ", "exec ", "begin", "declare ", "copy ",
                                            "-- mysql dump", "-- postgresql database dump", "set names", "/*!"]
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        let lower = fileName.lowercased()
-        if let dot = lower.lastIndex(of: "."), extensions.contains(String(lower[lower.index(after: dot)...])) { return true }
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        if name.hasExtension, extensions.contains(name.ext) { return true }
         let start = prefix.skipWhitespace(from: 0)
         return openings.contains { prefix.matches($0, at: start) }
     }

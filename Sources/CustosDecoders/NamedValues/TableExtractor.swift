@@ -17,8 +17,8 @@ public struct TableExtractor: NamedValueExtractor {
         self.lens = lens
     }
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        let lower = fileName.lowercased()
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        let lower = name.lower
         for ext in [".csv", ".tsv", ".tab", ".psv", ".dsv"] where lower.hasSuffix(ext) { return true }
         // eWON `config.txt` and similar sectioned exports.
         if lower.hasSuffix(".txt") || lower.hasSuffix(".dat") || lower.hasSuffix(".exp") {

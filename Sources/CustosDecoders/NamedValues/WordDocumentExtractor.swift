@@ -16,8 +16,8 @@ public struct WordDocumentExtractor: NamedValueExtractor {
         self.lens = lens
     }
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        let lower = fileName.lowercased()
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        let lower = name.lower
         return lower.hasSuffix("word/document.xml") || lower.hasSuffix("word/footnotes.xml") || lower.hasSuffix("word/comments.xml")
             || lower.hasSuffix("word/header1.xml") || lower.hasSuffix("word/footer1.xml")
     }

@@ -29,16 +29,14 @@ public struct XMLExtractor: NamedValueExtractor {
         "uanodeset", "xmi", "scp", "hmi", "smc", "pnml", "gsd", "gsdml", "eds", "cfgx", "apx", "aprx", "ccpx", "xbt",
     ]
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
         var index = 0
         while index < prefix.count && (ASCII.isWhitespace(prefix[index]) || prefix[index] >= 0xef) { index += 1 }
         if index < prefix.count && prefix[index] == ASCII.less {
             return index + 1 < prefix.count && (ASCII.isLetter(prefix[index + 1]) || prefix[index + 1] == ASCII.question
                                                 || prefix[index + 1] == ASCII.exclamation || prefix[index + 1] == ASCII.underscore)
         }
-        let lower = fileName.lowercased()
-        guard let dot = lower.lastIndex(of: ".") else { return false }
-        return extensions.contains(String(lower[lower.index(after: dot)...])) && prefix.contains(where: { $0 == ASCII.less })
+        return name.hasExtension && extensions.contains(name.ext) && prefix.contains(where: { $0 == ASCII.less })
     }
 
     public func extract(_ text: UnsafeRawBufferPointer, fileName: Substring, budget: inout ExtractionBudget,

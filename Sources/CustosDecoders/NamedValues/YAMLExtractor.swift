@@ -17,8 +17,8 @@ public struct YAMLExtractor: NamedValueExtractor {
         self.lens = lens
     }
 
-    public static func claims(fileName: Substring, prefix: UnsafeRawBufferPointer) -> Bool {
-        let lower = fileName.lowercased()
+    public static func claims(_ name: FileNameParts, prefix: UnsafeRawBufferPointer) -> Bool {
+        let lower = name.lower
         if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || lower.hasSuffix(".yaml.j2") || lower.hasSuffix(".yml.j2")
             || lower.hasSuffix(".sls") || lower.hasSuffix(".eyaml") {
             return true
