@@ -146,6 +146,15 @@ extension UnsafeRawBufferPointer {
     }
 }
 
+extension String {
+    /// Whether the text holds `literal` (lowercase ASCII) anywhere, ASCII case ignored: no
+    /// lowered copy, no Foundation search (names are looked at thousands of times a file).
+    func contains(asciiIgnoringCase literal: StaticString) -> Bool {
+        var text = self
+        return text.withUTF8 { UnsafeRawBufferPointer($0).contains(literal, in: 0..<$0.count) }
+    }
+}
+
 extension Array where Element == UInt8 {
     /// Whether the bytes start with `literal`, ignoring ASCII case (`literal` lowercase).
     func hasPrefix(ignoringCase literal: StaticString) -> Bool {

@@ -409,7 +409,7 @@ private struct CodeReader {
         if !wanted {
             if lens.isIdentity(name), tokens[valueIndex].kind == .string, isWholeValue(valueIndex) {
                 noteIdentity(string(tokens[valueIndex]), line: tokens[valueIndex].line)
-            } else if lens.isIdentity(name) || name.lowercased().contains("login"), isPunct(valueIndex, "{") || isPunct(valueIndex, "[") {
+            } else if lens.isIdentity(name) || name.contains(asciiIgnoringCase: "login"), isPunct(valueIndex, "{") || isPunct(valueIndex, "[") {
                 loginPairs(from: valueIndex, path: path, budget: &budget)
             }
             return

@@ -89,10 +89,10 @@ public struct NamedValueScanner: Sendable {
     /// Every named value in `text` whose name is a credential name, with its verdict.
     /// `text` is UTF-8; spans are offsets in it.
     public func classify(in text: UnsafeRawBufferPointer, fileName: Substring) -> [ClassifiedValue] {
-        // Translations (XLIFF, gettext) say "password" in every language and hold none.
-        if Self.isTranslation(fileName) { return [] }
-        let prefix = UnsafeRawBufferPointer(rebasing: text[0..<min(text.count, 4096)])
         let name = FileNameParts(fileName)
+        // Translations (XLIFF, gettext) say "password" in every language and hold none.
+        if Self.translationExtensions.contains(name.ext) { return [] }
+        let prefix = UnsafeRawBufferPointer(rebasing: text[0..<min(text.count, 4096)])
         // Password files hold nothing but credentials, named by their file alone.
         guard mayHoldCredential(text) || PasswordFileExtractor.claims(name, prefix: prefix) else { return [] }
         let kinds = Kind.allCases.filter { $0.claims(name, prefix) }
@@ -121,10 +121,7 @@ public struct NamedValueScanner: Sendable {
             || (text.contains("://", in: 0..<text.count) && text.contains(where: { $0 == ASCII.at }))
     }
 
-    static func isTranslation(_ fileName: Substring) -> Bool {
-        let lower = fileName.lowercased()
-        return lower.hasSuffix(".xlf") || lower.hasSuffix(".xliff") || lower.hasSuffix(".po") || lower.hasSuffix(".pot")
-    }
+    static let translationExtensions: Set<String> = ["xlf", "xliff", "po", "pot"]
 
     static let markerWords = ["identified", "sp_addlinkedsrvlogin", "sp_addlogin", "basic", "eap", "xauth", "ntlm"]
 
@@ -274,7 +271,7 @@ struct JudgementCache {
     /// sentences read as keys by a positional reading are not.
     static func isName(_ name: String) -> Bool {
         // `AWS::Location::APIKey`, `Foo->bar`: type and member paths in code name no value.
-        guard name.utf8.count <= 96, !name.contains("::"), !name.contains("->") else { return false }
+        guard name.utf8.count <= 96, !name.contains(asciiIgnoringCase: "::"), !name.contains(asciiIgnoringCase: "->") else { return false }
         var spaces = 0
         for byte in name.utf8 {
             if byte == ASCII.less || byte == ASCII.greater || byte == ASCII.star { return false }
