@@ -148,6 +148,7 @@ public struct Sweep: Sendable {
                     failure.withLock { $0 = $0 ?? error }
                 }
             }
+            reader.endReading()
             if !outgoing.isEmpty {
                 channel.send(outgoing)
                 outgoing.removeAll(keepingCapacity: true)
@@ -255,6 +256,8 @@ final class SweepWorker {
                                                     locations: [], notes: ["larger than --max-file-size; not read"]))
             return examined
         }
+        // The file is read now: no read snapshot of the state is kept meanwhile.
+        reader.endReading()
         switch hasher.hash(entry) {
         case let .failed(message):
             if errno == ENOENT { return examined }

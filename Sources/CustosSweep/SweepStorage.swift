@@ -6,8 +6,9 @@ import Foundation
 /// (PostgreSQL, for a fleet of plants) implements the same calls, so lifecycle, resume and
 /// reports stay one piece of code.
 ///
-/// Workers never hold a transaction: each asks its own `StoredFileReader` about one file at a
-/// time, and only the sweep's single writer (`apply`, `finish`) writes.
+/// Workers never hold a transaction across work: each asks its own `StoredFileReader` about one
+/// file at a time (a reader may keep one read snapshot over a short run of lookups, ended before
+/// a file is read), and only the sweep's single writer (`apply`, `finish`) writes.
 public protocol SweepStore: Sendable {
     /// Where the state lives, for messages (a path, a database name).
     var location: String { get }
@@ -30,4 +31,11 @@ public protocol SweepStore: Sendable {
 /// Looks up files as the state last saw them, for one worker. Not shared between threads.
 public protocol StoredFileReader: AnyObject {
     func storedFile(at path: String) throws(SweepStateError) -> StoredFile?
+    /// Ends any read snapshot kept between lookups: called before a worker reads a file and
+    /// when it stops, so no snapshot is held while work is done.
+    func endReading()
+}
+
+extension StoredFileReader {
+    public func endReading() {}
 }

@@ -301,14 +301,22 @@ extension SweepState {
 }
 
 /// One worker's own read-only connection to the state file, with the lookup statement
-/// prepared once. Each lookup runs on its own (SQLite's autocommit read), so no transaction is
-/// held between files and the log can always be checkpointed; readers scale with workers.
+/// prepared once; readers scale with workers. Consecutive lookups share one read snapshot, up
+/// to `lookupsPerSnapshot` of them or until the worker is about to read a file (`endReading`):
+/// an autocommit read per lookup takes and drops SQLite's file locks each time (`fcntl`, 6 % of
+/// an unchanged sweep). The snapshot is never held while a file is read, so the log can be
+/// checkpointed, and it cannot be stale for the file asked about: each path is looked up once
+/// a sweep, and the writer only writes files already looked up.
 final class SQLiteFileReader: StoredFileReader {
     /// How much of the state each reader maps (SQLite maps no more than the file holds).
     static let mapBytes = 4 * 1024 * 1024 * 1024
+    /// Lookups in one read snapshot at most.
+    static let lookupsPerSnapshot = 256
     private let path: String
     private let connection: OpaquePointer
     private let statement: OpaquePointer
+    /// Lookups since the open snapshot began; 0 when none is open.
+    private var lookupsInSnapshot = 0
 
     init(path: String) throws(SweepStateError) {
         self.path = path
@@ -340,11 +348,26 @@ final class SQLiteFileReader: StoredFileReader {
     }
 
     deinit {
+        endReading()
         sqlite3_finalize(statement)
         sqlite3_close(connection)
     }
 
+    func endReading() {
+        guard lookupsInSnapshot > 0 else { return }
+        sqlite3_exec(connection, "COMMIT", nil, nil, nil)
+        lookupsInSnapshot = 0
+    }
+
     func storedFile(at path: String) throws(SweepStateError) -> StoredFile? {
+        // A snapshot that cannot begin (the state busy) leaves the lookup to run on its own.
+        if lookupsInSnapshot > 0 {
+            lookupsInSnapshot += 1
+        } else if sqlite3_exec(connection, "BEGIN", nil, nil, nil) == SQLITE_OK {
+            lookupsInSnapshot = 1
+        }
+        // Runs after the statement is reset (defers run last first).
+        defer { if lookupsInSnapshot >= Self.lookupsPerSnapshot { endReading() } }
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
