@@ -33,6 +33,8 @@ let package = Package(
                        providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CGitZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // The kernel's directory listing on an open descriptor (no library: a header only).
+        .systemLibrary(name: "CDirectoryListing"),
 
         .target(name: "CustosCore",
                 dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -42,7 +44,7 @@ let package = Package(
                 plugins: ["EmbedRules"]),
         .target(name: "CustosEngine",
                 dependencies: ["CustosCore", "CustosRules", "CustosDecoders", "CVectorscan", "CPCRE2"]),
-        .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2", "CGitZlib"]),
+        .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2", "CGitZlib", "CDirectoryListing"]),
         .target(name: "CustosOwners", dependencies: ["CustosCore", "CustosYAML"]),
         .target(name: "CustosReport", dependencies: ["CustosCore"]),
         .target(name: "CustosConfig",

@@ -76,7 +76,7 @@ public struct UTF16Decoder: BlobDecoder {
     public init() {}
 
     public func claims(_ blob: BlobView) -> Bool {
-        blob.prefix.contains(0) && TextEncoding.sniffUTF16(blob.bytes) != nil
+        blob.prefix.holdsNUL && TextEncoding.sniffUTF16(blob.bytes) != nil
     }
 
     public func decode(_ blob: BlobView, budget: DecodeBudget, emit: (DecodedBlob) -> Void) -> [DecodeProblem] {

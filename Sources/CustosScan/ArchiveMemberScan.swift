@@ -52,7 +52,7 @@ extension BlobScanner {
             return
         }
         let sniffed = UnsafeRawBufferPointer(rebasing: first.prefix(BlobView.sniffLength))
-        let binary = sniffed.contains(0)
+        let binary = sniffed.holdsNUL
         let wholeLimit = budget.limits.maxWholeMemberBytes
         let fitsWhole = (reader.header.declaredSize ?? 0) <= Int64(wholeLimit)
         let view = BlobView(origin: origin, bytes: sniffed)

@@ -187,13 +187,13 @@ final class BlobScanner {
             }
             let view = BlobView(origin: origin, bytes: sniffed)
             if decoders.containers.contains(where: { $0.claims(view) })
-                || (!sniffed.contains(0) && Self.decodesWhole(origin, sniffed) && (size ?? .max) <= Self.maxExportBytes) {
+                || (!sniffed.holdsNUL && Self.decodesWhole(origin, sniffed) && (size ?? .max) <= Self.maxExportBytes) {
                 guard let data = try readWhole(descriptor, first: filled, origin: origin) else { return }
                 results.summary.filesScanned += 1
                 data.withUnsafeBytes { _ = scanWhole($0, as: origin, depth: 0, budget: DecodeBudget(sourceBytes: data.count)) }
                 return
             }
-            if sniffed.contains(0) {
+            if sniffed.holdsNUL {
                 // Too large to transcode whole and not a container: binary as far as rules go.
                 results.summary.filesSkippedBinary += 1
                 return
@@ -303,7 +303,7 @@ final class BlobScanner {
             return true
         }
         var frame = TextFrame(origin: origin, raw: bytes)
-        if bytes.prefix(BlobView.sniffLength).contains(0) {
+        if UnsafeRawBufferPointer(rebasing: bytes.prefix(BlobView.sniffLength)).holdsNUL {
             guard let encoding = decoders.encodings.first(where: { $0.claims(view) }) else {
                 results.summary.filesSkippedBinary += 1
                 return false

@@ -9,6 +9,7 @@
 // other); people see them in `EscapedName` form. The trade-off: each folder stays open while
 // files listed from it wait to be read (one descriptor per folder on the way down, not per file).
 
+import CDirectoryListing
 import CustosCore
 import Foundation
 import Synchronization
@@ -319,79 +320,84 @@ public final class FileQueue: Sendable {
             let identity = DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
             guard state.withLock({ $0.visitedDirectories.insert(identity).inserted }) else { return (items, report) }
         }
-        let listing = dup(descriptor)
-        guard listing >= 0, let directory = fdopendir(listing) else {
-            if listing >= 0 { close(listing) }
-            report.warnings.append(ScanWarning(.unlistedFolder, path: path, message: "cannot list folder: \(String(cString: strerror(errno)))"))
+        // The listing first, names packed NUL-terminated into one buffer: whether the folder
+        // has its own ignore file is then known from the listing (no open that fails in every
+        // folder without one), and stats take a name from the buffer without a copy.
+        let listing: FolderListing
+        switch FolderListing.read(descriptor) {
+        case let .success(read): listing = read
+        case let .failure(error):
+            report.warnings.append(ScanWarning(.unlistedFolder, path: path, message: "cannot list folder: \(String(cString: strerror(error.code)))"))
             return (items, report)
         }
-        defer { closedir(directory) }
-        let scopes = Self.addingIgnoreFile(in: folder, path: path, relative: relative, to: scopes, report: &report)
+        let names = listing.names, listed = listing.entries, hasIgnoreFile = listing.hasIgnoreFile
+        let scopes = hasIgnoreFile ? Self.addingIgnoreFile(in: folder, path: path, relative: relative, to: scopes, report: &report) : scopes
         func isIgnored(_ childRelative: String, isDirectory: Bool) -> Bool {
             scopes.apply(to: childRelative, isDirectory: isDirectory,
                          ignored: options.ignore.isIgnored(childRelative, isDirectory: isDirectory))
         }
-        // The listing's own NUL-terminated name, valid until the next `readdir`: stats need no copy.
-        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
-        while let entry = readdir(directory) {
-            let childName = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
-            let cName = (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self)
-            if childName == [0x2e] || childName == [0x2e, 0x2e] || childName.isEmpty { continue }
-            let shown = EscapedName.display(childName)
-            let childPath = path == "/" ? "/" + shown : path + "/" + shown
-            let childRelative = relative.isEmpty ? shown : relative + "/" + shown
-            var kind = entry.pointee.d_type
-            var info = stat()
-            var haveInfo = false
-            func statChild(following: Bool) -> Bool {
-                fstatat(descriptor, cName, &info, following ? 0 : AT_SYMLINK_NOFOLLOW) == 0
-            }
-            if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
-                // A stat only when the listing does not say what the entry is.
-                guard statChild(following: false) else {
-                    if errno != ENOENT {
-                        report.warnings.append(ScanWarning(.unreadable, path: childPath, message: "cannot stat: \(String(cString: strerror(errno)))"))
+        names.withUnsafeBufferPointer { names in
+            guard let namesBase = UnsafeRawPointer(names.baseAddress) else { return }
+            for entry in listed {
+                let start = entry.start, count = entry.count, listedKind = entry.kind
+                let childName = Array(names[start..<start + count])
+                let cName = (namesBase + start).assumingMemoryBound(to: CChar.self)
+                let shown = EscapedName.display(childName)
+                let childPath = path == "/" ? "/" + shown : path + "/" + shown
+                let childRelative = relative.isEmpty ? shown : relative + "/" + shown
+                var kind = listedKind
+                var info = stat()
+                var haveInfo = false
+                func statChild(following: Bool) -> Bool {
+                    fstatat(descriptor, cName, &info, following ? 0 : AT_SYMLINK_NOFOLLOW) == 0
+                }
+                if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
+                    // A stat only when the listing does not say what the entry is.
+                    guard statChild(following: false) else {
+                        if errno != ENOENT {
+                            report.warnings.append(ScanWarning(.unreadable, path: childPath, message: "cannot stat: \(String(cString: strerror(errno)))"))
+                        }
+                        continue
                     }
-                    continue
+                    haveInfo = true
+                    kind = Self.directoryEntryType(info.st_mode)
                 }
-                haveInfo = true
-                kind = Self.directoryEntryType(info.st_mode)
-            }
-            if kind == UInt8(DT_LNK) {
-                guard options.followSymlinks else {
-                    report.symlinksSkipped += 1
-                    continue
-                }
-                guard statChild(following: true) else { continue }  // dangling link
-                kind = Self.directoryEntryType(info.st_mode)
-            }
-            if kind == UInt8(DT_DIR) {
-                if let scope = options.scope, !scope.descends(into: childRelative, from: relative) { continue }
-                if isIgnored(childRelative, isDirectory: true) {
-                    report.excluded += 1
-                    continue
-                }
-                items.append(.directory(parent: folder, name: childName, path: childPath, relative: childRelative, scopes: scopes))
-            } else if kind == UInt8(DT_REG) {
-                if let scope = options.scope, !scope.admitsFile(in: relative) { continue }
-                if isIgnored(childRelative, isDirectory: false) {
-                    report.excluded += 1
-                    continue
-                }
-                var status: FileStatus?
-                if options.statFiles {
-                    if haveInfo && !options.followSymlinks {
-                        status = FileStatus(info)
-                    } else if statChild(following: options.followSymlinks), (info.st_mode & S_IFMT) == S_IFREG {
-                        status = FileStatus(info)
-                        haveInfo = true
+                if kind == UInt8(DT_LNK) {
+                    guard options.followSymlinks else {
+                        report.symlinksSkipped += 1
+                        continue
                     }
+                    guard statChild(following: true) else { continue }  // dangling link
+                    kind = Self.directoryEntryType(info.st_mode)
                 }
-                let size = haveInfo ? Int(info.st_size) : nil
-                items.append(.file(FileEntry(path: childPath, relativePath: childRelative, size: size, status: status,
-                                             folder: folder, name: childName)))
+                if kind == UInt8(DT_DIR) {
+                    if let scope = options.scope, !scope.descends(into: childRelative, from: relative) { continue }
+                    if isIgnored(childRelative, isDirectory: true) {
+                        report.excluded += 1
+                        continue
+                    }
+                    items.append(.directory(parent: folder, name: childName, path: childPath, relative: childRelative, scopes: scopes))
+                } else if kind == UInt8(DT_REG) {
+                    if let scope = options.scope, !scope.admitsFile(in: relative) { continue }
+                    if isIgnored(childRelative, isDirectory: false) {
+                        report.excluded += 1
+                        continue
+                    }
+                    var status: FileStatus?
+                    if options.statFiles {
+                        if haveInfo && !options.followSymlinks {
+                            status = FileStatus(info)
+                        } else if statChild(following: options.followSymlinks), (info.st_mode & S_IFMT) == S_IFREG {
+                            status = FileStatus(info)
+                            haveInfo = true
+                        }
+                    }
+                    let size = haveInfo ? Int(info.st_size) : nil
+                    items.append(.file(FileEntry(path: childPath, relativePath: childRelative, size: size, status: status,
+                                                 folder: folder, name: childName)))
+                }
+                // Sockets, FIFOs and devices are never opened: reading them can block or has effects.
             }
-            // Sockets, FIFOs and devices are never opened: reading them can block or has effects.
         }
         return (items, report)
     }
@@ -438,6 +444,89 @@ public final class FileQueue: Sendable {
         default: UInt8(DT_UNKNOWN)
         }
     }
+}
+
+/// One folder's entries (without `.` and `..`), read in full before any is looked at.
+struct FolderListing {
+    struct Entry {
+        /// Where the name starts in `names`, its length (the NUL that follows not counted) and
+        /// the listing's type (`DT_*`, `DT_UNKNOWN` where the file system does not say).
+        var start: Int
+        var count: Int
+        var kind: UInt8
+    }
+
+    /// Every name, each followed by a NUL.
+    var names: [UInt8] = []
+    var entries: [Entry] = []
+    /// Whether the folder lists a `.custosignore` that may be a regular file.
+    var hasIgnoreFile = false
+
+    /// Bytes asked of the kernel per `getdents64` call.
+    static let bufferBytes = 32 * 1024
+    private static let ignoreFileName = Array(IgnoreScopes.fileName.utf8)
+
+    /// Lists the open folder `descriptor` (whose read offset it advances; the descriptor stays
+    /// open and usable for `openat`): `getdents64` straight on it, or `fdopendir` on a copy
+    /// where the kernel call is not available. A failure is the `errno`.
+    static func read(_ descriptor: Int32) -> Result<FolderListing, ListingError> {
+        var listing = FolderListing()
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferBytes, alignment: 8)
+        defer { buffer.deallocate() }
+        // linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
+        while true {
+            let filled = custos_list_directory(descriptor, buffer, UInt(bufferBytes))
+            if filled == -2 { return readWithDirectoryStream(descriptor) }
+            if filled < 0 {
+                if errno == EINTR { continue }
+                return .failure(ListingError(code: errno))
+            }
+            if filled == 0 { return .success(listing) }
+            var offset = 0
+            while offset + 19 < filled {
+                let record = buffer + offset
+                let length = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
+                guard length > 19, offset + length <= filled else { break }
+                let kind = record.load(fromByteOffset: 18, as: UInt8.self)
+                let name = UnsafeRawBufferPointer(start: record + 19, count: length - 19)
+                listing.add(UnsafeRawBufferPointer(rebasing: name.prefix { $0 != 0 }), kind: kind)
+                offset += length
+            }
+        }
+    }
+
+    private static func readWithDirectoryStream(_ descriptor: Int32) -> Result<FolderListing, ListingError> {
+        let copy = dup(descriptor)
+        guard copy >= 0, let directory = fdopendir(copy) else {
+            let code = errno
+            if copy >= 0 { close(copy) }
+            return .failure(ListingError(code: code))
+        }
+        defer { closedir(directory) }
+        var listing = FolderListing()
+        while let entry = readdir(directory) {
+            withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                listing.add(UnsafeRawBufferPointer(rebasing: raw.prefix { $0 != 0 }), kind: entry.pointee.d_type)
+            }
+        }
+        return .success(listing)
+    }
+
+    private mutating func add(_ name: UnsafeRawBufferPointer, kind: UInt8) {
+        let isDots = (name.count == 1 && name[0] == 0x2e) || (name.count == 2 && name[0] == 0x2e && name[1] == 0x2e)
+        guard !name.isEmpty, !isDots else { return }
+        if name.elementsEqual(Self.ignoreFileName) && (kind == UInt8(DT_REG) || kind == UInt8(DT_UNKNOWN)) {
+            hasIgnoreFile = true
+        }
+        entries.append(Entry(start: names.count, count: name.count, kind: kind))
+        names.append(contentsOf: name)
+        names.append(0)
+    }
+}
+
+/// Why a folder could not be listed: its `errno`.
+struct ListingError: Error {
+    var code: Int32
 }
 
 #if os(Linux)

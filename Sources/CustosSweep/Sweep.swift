@@ -222,6 +222,9 @@ final class SweepWorker {
                                     maxFileSize: context.options.maxFileSize)
     }
 
+    /// Files larger than this end the reader's snapshot before they are read.
+    static let longReadBytes: Int64 = 1 << 20
+
     /// The first folder below `root` on the way to `path` (the root's name for a file at its top).
     static func topFolder(of path: String, under root: String) -> String {
         let relative = path.dropFirst(root == "/" ? 1 : root.count + 1)
@@ -256,8 +259,8 @@ final class SweepWorker {
                                                     locations: [], notes: ["larger than --max-file-size; not read"]))
             return examined
         }
-        // The file is read now: no read snapshot of the state is kept meanwhile.
-        reader.endReading()
+        // A long read keeps no read snapshot of the state open meanwhile.
+        if metadata.size > Self.longReadBytes { reader.endReading() }
         switch hasher.hash(entry) {
         case let .failed(message):
             if errno == ENOENT { return examined }

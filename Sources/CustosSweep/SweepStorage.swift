@@ -8,7 +8,7 @@ import Foundation
 ///
 /// Workers never hold a transaction across work: each asks its own `StoredFileReader` about one
 /// file at a time (a reader may keep one read snapshot over a short run of lookups, ended before
-/// a file is read), and only the sweep's single writer (`apply`, `finish`) writes.
+/// a large file is read), and only the sweep's single writer (`apply`, `finish`) writes.
 public protocol SweepStore: Sendable {
     /// Where the state lives, for messages (a path, a database name).
     var location: String { get }
@@ -31,8 +31,8 @@ public protocol SweepStore: Sendable {
 /// Looks up files as the state last saw them, for one worker. Not shared between threads.
 public protocol StoredFileReader: AnyObject {
     func storedFile(at path: String) throws(SweepStateError) -> StoredFile?
-    /// Ends any read snapshot kept between lookups: called before a worker reads a file and
-    /// when it stops, so no snapshot is held while work is done.
+    /// Ends any read snapshot kept between lookups: called before a worker reads a large file
+    /// and when it stops, so no snapshot is held through long work.
     func endReading()
 }
 

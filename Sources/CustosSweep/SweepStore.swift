@@ -302,21 +302,26 @@ extension SweepState {
 
 /// One worker's own read-only connection to the state file, with the lookup statement
 /// prepared once; readers scale with workers. Consecutive lookups share one read snapshot, up
-/// to `lookupsPerSnapshot` of them or until the worker is about to read a file (`endReading`):
-/// an autocommit read per lookup takes and drops SQLite's file locks each time (`fcntl`, 6 % of
-/// an unchanged sweep). The snapshot is never held while a file is read, so the log can be
-/// checkpointed, and it cannot be stale for the file asked about: each path is looked up once
-/// a sweep, and the writer only writes files already looked up.
+/// to `lookupsPerSnapshot` of them and `snapshotNanoseconds` long, or until the worker is about
+/// to read a large file (`endReading`): an autocommit read per lookup takes and drops SQLite's
+/// file locks each time (three `fcntl` calls a file, 6 % of an unchanged sweep). So no snapshot
+/// outlives a short run of small files, and the log can always be checkpointed soon; nor can it
+/// be stale for the file asked about: each path is looked up once a sweep, and the writer only
+/// writes files already looked up.
 final class SQLiteFileReader: StoredFileReader {
     /// How much of the state each reader maps (SQLite maps no more than the file holds).
     static let mapBytes = 4 * 1024 * 1024 * 1024
     /// Lookups in one read snapshot at most.
     static let lookupsPerSnapshot = 256
+    /// How long one read snapshot lasts at most (checked at each lookup).
+    static let snapshotNanoseconds: UInt64 = 50_000_000
     private let path: String
     private let connection: OpaquePointer
     private let statement: OpaquePointer
     /// Lookups since the open snapshot began; 0 when none is open.
     private var lookupsInSnapshot = 0
+    /// When the open snapshot began (monotonic clock).
+    private var snapshotBegan: UInt64 = 0
 
     init(path: String) throws(SweepStateError) {
         self.path = path
@@ -360,11 +365,13 @@ final class SQLiteFileReader: StoredFileReader {
     }
 
     func storedFile(at path: String) throws(SweepStateError) -> StoredFile? {
+        if lookupsInSnapshot > 0, Self.now() &- snapshotBegan > Self.snapshotNanoseconds { endReading() }
         // A snapshot that cannot begin (the state busy) leaves the lookup to run on its own.
         if lookupsInSnapshot > 0 {
             lookupsInSnapshot += 1
         } else if sqlite3_exec(connection, "BEGIN", nil, nil, nil) == SQLITE_OK {
             lookupsInSnapshot = 1
+            snapshotBegan = Self.now()
         }
         // Runs after the statement is reset (defers run last first).
         defer { if lookupsInSnapshot >= Self.lookupsPerSnapshot { endReading() } }
@@ -394,6 +401,13 @@ final class SQLiteFileReader: StoredFileReader {
         default:
             throw failure()
         }
+    }
+
+    /// The coarse monotonic clock (a few nanoseconds to read, millisecond resolution).
+    private static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &time)
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
     }
 
     private func failure() -> SweepStateError {

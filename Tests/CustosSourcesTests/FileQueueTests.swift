@@ -73,6 +73,24 @@ struct FileQueueTests {
         #expect(paths == [".custosignore", "app/.custosignore", "app/keep.log", "app/src/main.py", "other/testdata/case.txt"])
     }
 
+    @Test("a folder that takes many listing calls is listed whole, each name once")
+    func largeFolder() throws {
+        // 3,000 names of ~60 bytes: about six of the walk's 32 KB listing buffers.
+        var files: [String: String] = [:]
+        for index in 0..<3_000 { files["many/\(String(repeating: "n", count: 50))-\(index).txt"] = "" }
+        let tree = try TemporaryTree(files)
+        let paths = drain(FileQueue(roots: [tree.path], options: WalkOptions()), workers: 2)
+        #expect(paths == files.keys.sorted())
+    }
+
+    @Test("an ignore file that is a folder or a symbolic link is not read")
+    func ignoreFileNotRegular() throws {
+        let tree = try TemporaryTree(["a/.custosignore/inside.txt": "", "a/x.log": "", "b/x.log": "", "rules.txt": "*.log\n"])
+        try tree.symlink("b/.custosignore", to: tree.url("rules.txt").path)
+        let paths = drain(FileQueue(roots: [tree.path], options: WalkOptions(ignore: IgnoreRules(includeDefaults: false))))
+        #expect(paths == ["a/.custosignore/inside.txt", "a/x.log", "b/x.log", "rules.txt"])
+    }
+
     @Test("a missing root is a warning, not a crash")
     func missingRoot() {
         let queue = FileQueue(roots: ["/nonexistent/custos/root"], options: WalkOptions())
