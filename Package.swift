@@ -39,9 +39,11 @@ let package = Package(
         .target(name: "CustosCore",
                 dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CustosYAML", dependencies: ["Yams"]),
-        .target(name: "CustosRules",
-                dependencies: ["CustosCore", "CustosYAML"],
-                plugins: ["EmbedRules"]),
+        .target(name: "CustosRules", dependencies: ["CustosCore", "CustosYAML"]),
+        // The rules and vocabulary shipped in rules/, embedded at build time. Apart from
+        // CustosRules and CustosEngine so the build-time database compile can use them (a
+        // plugin's tool cannot depend on a target that runs a plugin).
+        .target(name: "CustosBuiltinRules", dependencies: ["CustosRules", "CustosEngine"], plugins: ["EmbedRules"]),
         .target(name: "CustosEngine",
                 dependencies: ["CustosCore", "CustosRules", "CustosDecoders", "CVectorscan", "CPCRE2"]),
         .target(name: "CustosSources", dependencies: ["CustosCore", "CGit2", "CGitZlib", "CDirectoryListing"]),
@@ -66,8 +68,10 @@ let package = Package(
                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                .product(name: "Logging", package: "swift-log")]),
+        // The built-in rules' Vectorscan database, compiled at build time.
+        .target(name: "CustosBuiltinPatterns", dependencies: ["CustosEngine", "CustosRules"], plugins: ["EmbedPatternDatabase"]),
         .executableTarget(name: "custos",
-                          dependencies: ["CustosCore", "CustosRules", "CustosEngine",
+                          dependencies: ["CustosCore", "CustosRules", "CustosBuiltinRules", "CustosEngine", "CustosBuiltinPatterns",
                                          "CustosSources", "CustosScan", "CustosReport", "CustosOwners", "CustosSweep",
                                          "CustosFleet",
                                          "CustosConfig",
@@ -75,12 +79,16 @@ let package = Package(
                           plugins: ["EmbedBuildInfo"]),
 
         // Measures named-value scanning on files and folders (bench/named_values.sh); not shipped.
-        .executableTarget(name: "named-values-bench", dependencies: ["CustosCore", "CustosDecoders", "CustosRules"],
+        .executableTarget(name: "named-values-bench", dependencies: ["CustosCore", "CustosDecoders", "CustosRules", "CustosBuiltinRules"],
                           path: "Sources/named-values-bench"),
 
         // Build-time embedding of rules/*.yaml into the library, so the binary carries its rules.
         .executableTarget(name: "custos-embed-rules", path: "Sources/custos-embed-rules"),
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["custos-embed-rules"]),
+        // Build-time compile of the built-in rules' Vectorscan database (a cold start compiles nothing).
+        .executableTarget(name: "custos-compile-patterns", dependencies: ["CustosEngine", "CustosRules"],
+                          path: "Sources/custos-compile-patterns"),
+        .plugin(name: "EmbedPatternDatabase", capability: .buildTool(), dependencies: ["custos-compile-patterns"]),
         // Build-time version (VERSION) and git commit for `custos --version`.
         .executableTarget(name: "custos-build-info", path: "Sources/custos-build-info"),
         .plugin(name: "EmbedBuildInfo", capability: .buildTool(), dependencies: ["custos-build-info"]),
@@ -91,14 +99,14 @@ let package = Package(
         // Each fuzz target's function, shared by the libFuzzer executables in Fuzz/ and the
         // smoke run in `make test` (CustosFuzzTargetsTests).
         .target(name: "CustosFuzzTargets",
-                dependencies: ["CustosCore", "CustosDecoders", "CustosEngine", "CustosRules", "CustosTestSupport"]),
+                dependencies: ["CustosCore", "CustosDecoders", "CustosEngine", "CustosRules", "CustosBuiltinRules", "CustosTestSupport"]),
         .testTarget(name: "CustosCoreTests", dependencies: ["CustosCore"]),
-        .testTarget(name: "CustosRulesTests", dependencies: ["CustosRules", "CustosEngine"]),
+        .testTarget(name: "CustosRulesTests", dependencies: ["CustosRules", "CustosBuiltinRules", "CustosBuiltinPatterns", "CustosEngine"]),
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosSourcesTests", dependencies: ["CustosSources", "CustosTestSupport"]),
         .testTarget(name: "CustosScanTests", dependencies: ["CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosOwnersTests", dependencies: ["CustosOwners", "CustosTestSupport"]),
-        .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosRules", "CustosTestSupport"]),
+        .testTarget(name: "CustosDecodersTests", dependencies: ["CustosDecoders", "CustosRules", "CustosBuiltinRules", "CustosTestSupport"]),
         .testTarget(name: "CustosFuzzTargetsTests", dependencies: ["CustosFuzzTargets", "CustosTestSupport"]),
         .testTarget(name: "CustosConfigTests",
                     dependencies: ["CustosConfig", "CustosCore", "CustosYAML", "CustosRules", "CustosEngine",

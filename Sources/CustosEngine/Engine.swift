@@ -22,7 +22,7 @@ public final class Engine: Sendable {
     /// there when the rules are unchanged, and saved there after a compile.
     public init(ruleSet: RuleSet, cacheDirectory: URL? = Engine.defaultCacheDirectory,
                 honorsAllowComments: Bool = true,
-                namedValues: NamedValueScanning? = NamedValueScanning.standard,
+                namedValues: NamedValueScanning? = nil,
                 minimumConfidence: Confidence = .low) throws(EngineError) {
         self.ruleSet = ruleSet
         self.honorsAllowComments = honorsAllowComments

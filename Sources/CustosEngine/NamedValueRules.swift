@@ -95,24 +95,16 @@ public struct NamedValueScanning: Sendable {
         self.enabled = enabled
     }
 
-    /// The built-in vocabulary, every rule but hashes (unless `includeHashes`), narrowed by
+    /// `vocabulary` with every rule but hashes (unless `includeHashes`), narrowed by
     /// `selection`; nil when the selection leaves no named-value rule.
-    public static func builtin(selection: RuleSelection = RuleSelection(), includeHashes: Bool = false) throws(RuleError) -> NamedValueScanning? {
+    public static func using(_ vocabulary: CredentialVocabulary, selection: RuleSelection = RuleSelection(),
+                             includeHashes: Bool = false) -> NamedValueScanning? {
         let enabled = Set(NamedValueRule.allCases.filter { rule in
             (rule != .passwordHash || includeHashes) && selection.keeps(rule.info)
         })
         guard !enabled.isEmpty else { return nil }
         var options = NamedValueScanner.Options()
         options.includeHashes = includeHashes
-        return NamedValueScanning(scanner: NamedValueScanner(vocabulary: try builtinVocabulary.get().vocabulary, options: options),
-                                  enabled: enabled)
-    }
-
-    /// The built-in vocabulary with the default rules (what an engine runs unless told otherwise).
-    public static let standard: NamedValueScanning? = try? builtin()
-
-    /// Parsed once per process: every engine a run builds shares it.
-    private static let builtinVocabulary: Result<VocabularyFile, RuleError> = Result { () throws(RuleError) in
-        try VocabularyLoader.builtin()
+        return NamedValueScanning(scanner: NamedValueScanner(vocabulary: vocabulary, options: options), enabled: enabled)
     }
 }

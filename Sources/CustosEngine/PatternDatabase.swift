@@ -75,10 +75,16 @@ final class PatternDatabase: @unchecked Sendable {
     /// large file, so no match is cut at a chunk boundary.
     static let maxLookback = 16 * 1024
 
-    init(patterns: [String], cacheDirectory: URL?) throws(EngineError) {
+    /// Loads the database compiled when custos was built for these patterns (unless
+    /// `usingPrebuilt` is false), else the cache's, else compiles and caches it.
+    init(patterns: [String], cacheDirectory: URL?, usingPrebuilt: Bool = true) throws(EngineError) {
         let key = Self.cacheKey(patterns: patterns)
         let cacheFile = cacheDirectory?.appendingPathComponent("hs-\(key).db")
-        if let cacheFile, let cached = Self.loadCache(cacheFile, count: patterns.count) {
+        if usingPrebuilt, let image = PrebuiltPatternDatabases.image(for: key), let cached = Self.load(image, count: patterns.count) {
+            database = cached.database
+            prefiltered = cached.prefiltered
+            lookback = cached.lookback
+        } else if let cacheFile, let image = try? Data(contentsOf: cacheFile), let cached = Self.load(image, count: patterns.count) {
             database = cached.database
             prefiltered = cached.prefiltered
             lookback = cached.lookback
@@ -106,7 +112,9 @@ final class PatternDatabase: @unchecked Sendable {
             database = try Self.compile(patterns: patterns.map(PrefilterWidening.widen), flags: flags)
             self.prefiltered = prefiltered
             self.lookback = lookback
-            if let cacheFile { Self.saveCache(database, prefiltered: prefiltered, lookback: lookback, to: cacheFile) }
+            if let cacheFile, let image = Self.image(database, prefiltered: prefiltered, lookback: lookback) {
+                Self.save(image, to: cacheFile)
+            }
         }
         var scratch: OpaquePointer?
         guard hs_alloc_scratch(database, &scratch) == HS_SUCCESS, let scratch else {
@@ -172,14 +180,23 @@ final class PatternDatabase: @unchecked Sendable {
 
     /// The cache key: the cache format, Vectorscan's version and code path, and every
     /// pattern in order.
-    private static func cacheKey(patterns: [String]) -> String {
+    static func cacheKey(patterns: [String]) -> String {
         stableDigest(["custos-hs-4", String(cString: hs_version()), VectorscanRuntime.name] + patterns)
     }
 
-    /// Cache file layout: per pattern one byte (1 = prefiltered) and a little-endian UInt32
-    /// look-back, then the serialized database.
-    private static func loadCache(_ file: URL, count: Int) -> (database: OpaquePointer, prefiltered: [Bool], lookback: [Int])? {
-        guard let data = try? Data(contentsOf: file), data.count > count * 5 else { return nil }
+    /// The cache key and cache image of `patterns`, compiled now (for the build-time tool).
+    static func compiledImage(patterns: [String]) throws(EngineError) -> (key: String, image: Data) {
+        let compiled = try PatternDatabase(patterns: patterns, cacheDirectory: nil, usingPrebuilt: false)
+        guard let image = image(compiled.database, prefiltered: compiled.prefiltered, lookback: compiled.lookback) else {
+            throw .vectorscan("could not serialize the compiled database")
+        }
+        return (cacheKey(patterns: patterns), image)
+    }
+
+    /// Cache image layout: per pattern one byte (1 = prefiltered) and a little-endian UInt32
+    /// look-back, then the serialized database. Nil when it is not an image of `count` patterns.
+    private static func load(_ data: Data, count: Int) -> (database: OpaquePointer, prefiltered: [Bool], lookback: [Int])? {
+        guard data.count > count * 5 else { return nil }
         var prefiltered: [Bool] = []
         var lookback: [Int] = []
         var database: OpaquePointer?
@@ -195,11 +212,10 @@ final class PatternDatabase: @unchecked Sendable {
         return (database, prefiltered, lookback)
     }
 
-    /// Best effort: a cache that cannot be written only costs the next start a compile.
-    private static func saveCache(_ database: OpaquePointer, prefiltered: [Bool], lookback: [Int], to file: URL) {
+    private static func image(_ database: OpaquePointer, prefiltered: [Bool], lookback: [Int]) -> Data? {
         var bytes: UnsafeMutablePointer<CChar>?
         var length = 0
-        guard hs_serialize_database(database, &bytes, &length) == HS_SUCCESS, let bytes else { return }
+        guard hs_serialize_database(database, &bytes, &length) == HS_SUCCESS, let bytes else { return nil }
         defer { free(bytes) }
         var data = Data()
         for (isPrefiltered, width) in zip(prefiltered, lookback) {
@@ -207,6 +223,11 @@ final class PatternDatabase: @unchecked Sendable {
             withUnsafeBytes(of: UInt32(width).littleEndian) { data.append(contentsOf: $0) }
         }
         data.append(Data(bytes: bytes, count: length))
+        return data
+    }
+
+    /// Best effort: a cache that cannot be written only costs the next start a compile.
+    private static func save(_ data: Data, to file: URL) {
         let directory = file.deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")

@@ -7,6 +7,7 @@
 // call public API as the scan pipeline does, not internals, so a crash found here is one a
 // scanned file can cause.
 
+import CustosBuiltinRules
 import CustosCore
 import CustosDecoders
 import CustosEngine
@@ -171,7 +172,7 @@ enum RuleEngineTarget {
     // scanner with its scratch space is never used by two threads at once.
     nonisolated(unsafe) static let scanner: SecretScanner = {
         do {
-            return try Engine(ruleSet: RuleSet(RuleLoader.builtin()), cacheDirectory: nil).makeScanner()
+            return try Engine(ruleSet: RuleSet(RuleLoader.builtin()), cacheDirectory: nil, namedValues: .standard).makeScanner()
         } catch {
             fatalError("the built-in rules do not compile: \(error)")
         }

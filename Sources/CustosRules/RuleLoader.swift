@@ -2,18 +2,9 @@ import CustosCore
 import Foundation
 import CustosYAML
 
-/// Reads rule files: the built-in ones embedded at build time, and YAML files or folders
-/// named on the command line.
+/// Reads rule files: YAML files or folders named on the command line, and the texts of the
+/// built-in ones (embedded at build time by `CustosBuiltinRules`, which adds `builtin()`).
 public enum RuleLoader {
-    /// The rules shipped in `rules/` of the source tree, embedded into the binary.
-    public static func builtin() throws(RuleError) -> [Rule] {
-        var rules: [Rule] = []
-        for file in BuiltinRuleFiles.files {
-            rules += try parse(yaml: file.text, source: "rules/\(file.name)")
-        }
-        return rules
-    }
-
     /// Loads a YAML file, or every `.yaml`/`.yml` file in a folder (sorted by name).
     public static func load(path: String) throws(RuleError) -> [Rule] {
         var isDirectory: ObjCBool = false

@@ -1,7 +1,7 @@
 // Reads the credential vocabulary (rules/vocabulary/*.yaml) into the plain `CredentialVocabulary`
 // the named-value classifier uses, validates it with file:line errors, and checks its examples.
 // The vocabulary is data about names, not a detection rule: it has its own folder, its own
-// embedded enum (`BuiltinVocabularyFiles`) and its own check, so `rules/*.yaml` stays the
+// embedded enum (`BuiltinVocabularyFiles`, in `CustosBuiltinRules`) and its own check, so `rules/*.yaml` stays the
 // rules. Several vocabulary files merge into one vocabulary (a site can add its own words).
 
 import CustosCore
@@ -52,14 +52,8 @@ public struct VocabularyCheckFailure: Sendable, CustomStringConvertible {
     }
 }
 
+/// Reads vocabulary files (the built-in one is added by `CustosBuiltinRules` as `builtin()`).
 public enum VocabularyLoader {
-    /// The vocabulary shipped in rules/vocabulary/, embedded into the binary.
-    public static func builtin() throws(RuleError) -> VocabularyFile {
-        try merge(BuiltinVocabularyFiles.files.map { file throws(RuleError) in
-            try parse(yaml: file.text, source: "rules/vocabulary/\(file.name)")
-        })
-    }
-
     /// Loads a vocabulary file, or every `.yaml`/`.yml` file of a folder (sorted by name).
     public static func load(path: String) throws(RuleError) -> VocabularyFile {
         var isDirectory: ObjCBool = false
@@ -164,7 +158,7 @@ public enum VocabularyLoader {
     }
 
     /// One vocabulary out of several files: every list joined.
-    static func merge(_ files: [VocabularyFile]) throws(RuleError) -> VocabularyFile {
+    public static func merge(_ files: [VocabularyFile]) throws(RuleError) -> VocabularyFile {
         guard let first = files.first else {
             throw RuleError(location: "rules/vocabulary", message: "no vocabulary file")
         }

@@ -4,6 +4,7 @@
 
 import CustosCore
 import ArgumentParser
+import CustosBuiltinRules
 import CustosConfig
 import CustosEngine
 import CustosReport

@@ -2,6 +2,7 @@
 // Custos* library targets, so tests and other tools can use the same code without a shell.
 
 import ArgumentParser
+import CustosBuiltinPatterns
 import CustosCore
 import CustosEngine
 import CustosReport
@@ -34,6 +35,7 @@ struct Custos: ParsableCommand {
     /// Runs the command, mapping every usage error to exit status 2 (argument-parser's own
     /// default is 64) so scripts can tell "findings" (1) from "could not run" (2).
     static func main() {
+        BuiltinPatterns.register()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustosBuiltinRules
 import Foundation
 import CustosEngine
 import CustosConfig

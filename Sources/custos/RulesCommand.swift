@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustosBuiltinRules
 import CustosEngine
 import CustosRules
 import Foundation
@@ -55,7 +56,7 @@ struct Rules: ParsableCommand {
             }
             let engine: Engine
             do {
-                engine = try Engine(ruleSet: ruleSet)
+                engine = try Engine(ruleSet: ruleSet, namedValues: .standard)
             } catch {
                 Console.error("custos: \(error)")
                 throw ExitCode(ExitStatus.findings)

@@ -3,6 +3,7 @@
 // prints bytes, files, values, credentials and MB per CPU second. Not part of custos: a measuring tool for bench/named_values.sh.
 // Usage: named-values-bench [--list] PATH...
 // --list prints each reported value (redacted: four characters and the length).
+import CustosBuiltinRules
 import CustosCore
 import CustosDecoders
 import CustosRules

@@ -1,3 +1,4 @@
+import CustosBuiltinRules
 import CustosEngine
 import CustosRules
 import Testing
@@ -93,7 +94,7 @@ struct BuiltinRulesTests {
 
     @Test("every example is found and no negative example is, through prefilter, PCRE2 and filters")
     func examplesPass() throws {
-        let engine = try Engine(ruleSet: RuleSet(RuleLoader.builtin()), cacheDirectory: nil)
+        let engine = try Engine(ruleSet: RuleSet(RuleLoader.builtin()), cacheDirectory: nil, namedValues: .standard)
         let failures = RuleExampleCheck(engine: engine).run()
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
     }

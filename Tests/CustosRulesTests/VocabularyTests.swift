@@ -1,3 +1,4 @@
+import CustosBuiltinRules
 import CustosCore
 import CustosRules
 import Testing

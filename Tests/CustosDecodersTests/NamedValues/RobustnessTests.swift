@@ -1,3 +1,4 @@
+import CustosBuiltinRules
 import CustosDecoders
 import CustosRules
 import Foundation
