@@ -83,7 +83,7 @@ let package = Package(
                           path: "Sources/named-values-bench"),
 
         // Build-time embedding of rules/*.yaml into the library, so the binary carries its rules.
-        .executableTarget(name: "custos-embed-rules", path: "Sources/custos-embed-rules"),
+        .executableTarget(name: "custos-embed-rules", dependencies: ["CustosRules"], path: "Sources/custos-embed-rules"),
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["custos-embed-rules"]),
         // Build-time compile of the built-in rules' Vectorscan database (a cold start compiles nothing).
         .executableTarget(name: "custos-compile-patterns", dependencies: ["CustosEngine", "CustosRules"],

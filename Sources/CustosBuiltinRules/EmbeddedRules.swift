@@ -3,15 +3,21 @@
 
 import CustosEngine
 import CustosRules
+import Foundation
 
 extension RuleLoader {
-    /// The rules shipped in `rules/` of the source tree, embedded into the binary.
+    /// The rules shipped in `rules/` of the source tree, validated when custos was built and
+    /// embedded as a `RuleArchive` (no YAML is parsed at run time).
     public static func builtin() throws(RuleError) -> [Rule] {
-        var rules: [Rule] = []
-        for file in BuiltinRuleFiles.files {
-            rules += try parse(yaml: file.text, source: "rules/\(file.name)")
+        try builtinRules.get()
+    }
+
+    /// Decoded once per process.
+    private static let builtinRules: Result<[Rule], RuleError> = Result { () throws(RuleError) in
+        guard let archive = Data(base64Encoded: BuiltinRuleArchive.base64, options: .ignoreUnknownCharacters) else {
+            throw RuleError(location: "built-in rule archive", message: "not base64; rebuild custos")
         }
-        return rules
+        return try RuleArchive.decode([UInt8](archive))
     }
 }
 
