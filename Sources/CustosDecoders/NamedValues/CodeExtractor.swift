@@ -347,16 +347,14 @@ private struct CodeReader {
     static let assignmentOperators: Set<String> = ["=", ":=", ":", "=>", "<-"]
 
     func string(_ token: CodeToken) -> String { text.string(token.kind == .string ? token.content : token.range) }
-    func isPunct(_ index: Int, _ literal: String) -> Bool {
+    /// Whether token `index` is the operator `literal` (compared as bytes, no string made).
+    func isPunct(_ index: Int, _ literal: StaticString) -> Bool {
         guard index >= 0 && index < tokens.count && tokens[index].kind == .punct else { return false }
         let range = tokens[index].range
-        let utf8 = literal.utf8
-        guard range.count == utf8.count else { return false }
-        var position = range.lowerBound
-        for byte in utf8 {
-            guard text[position] == byte else { return false }
-            position += 1
-        }
+        let count = literal.utf8CodeUnitCount
+        guard range.count == count, range.upperBound <= text.count else { return false }
+        let bytes = literal.utf8Start
+        for offset in 0..<count where text[range.lowerBound + offset] != bytes[offset] { return false }
         return true
     }
 
@@ -599,7 +597,7 @@ private struct CodeReader {
 
     /// `{0x2b, 0x7e, …}`, `[16, 32, …]`: four numbers or more, each a byte.
     func byteList(from open: Int) -> (Range<Int>, [UInt8])? {
-        let close = isPunct(open, "{") ? "}" : "]"
+        let close: StaticString = isPunct(open, "{") ? "}" : "]"
         var bytes: [UInt8] = []
         var index = open + 1
         while index < tokens.count && !isPunct(index, close) && bytes.count <= 4096 {
