@@ -40,9 +40,9 @@ let package = Package(
                 dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CustosYAML", dependencies: ["Yams"]),
         .target(name: "CustosRules", dependencies: ["CustosCore", "CustosYAML"]),
-        // The rules and vocabulary shipped in rules/, embedded at build time. Apart from
-        // CustosRules and CustosEngine so the build-time database compile can use them (a
-        // plugin's tool cannot depend on a target that runs a plugin).
+        // The rules and vocabulary shipped in rules/ and the rules' Vectorscan database, embedded
+        // at build time. Apart from CustosRules and CustosEngine so the build tool can use them
+        // (a plugin's tool cannot depend on a target that runs a plugin).
         .target(name: "CustosBuiltinRules", dependencies: ["CustosRules", "CustosEngine"], plugins: ["EmbedRules"]),
         .target(name: "CustosEngine",
                 dependencies: ["CustosCore", "CustosRules", "CustosDecoders", "CVectorscan", "CPCRE2"]),
@@ -68,10 +68,8 @@ let package = Package(
                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                .product(name: "Logging", package: "swift-log")]),
-        // The built-in rules' Vectorscan database, compiled at build time.
-        .target(name: "CustosBuiltinPatterns", dependencies: ["CustosEngine", "CustosRules"], plugins: ["EmbedPatternDatabase"]),
         .executableTarget(name: "custos",
-                          dependencies: ["CustosCore", "CustosRules", "CustosBuiltinRules", "CustosEngine", "CustosBuiltinPatterns",
+                          dependencies: ["CustosCore", "CustosRules", "CustosBuiltinRules", "CustosEngine",
                                          "CustosSources", "CustosScan", "CustosReport", "CustosOwners", "CustosSweep",
                                          "CustosFleet",
                                          "CustosConfig",
@@ -83,12 +81,8 @@ let package = Package(
                           path: "Sources/named-values-bench"),
 
         // Build-time embedding of rules/*.yaml into the library, so the binary carries its rules.
-        .executableTarget(name: "custos-embed-rules", dependencies: ["CustosRules"], path: "Sources/custos-embed-rules"),
+        .executableTarget(name: "custos-embed-rules", dependencies: ["CustosRules", "CustosEngine"], path: "Sources/custos-embed-rules"),
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["custos-embed-rules"]),
-        // Build-time compile of the built-in rules' Vectorscan database (a cold start compiles nothing).
-        .executableTarget(name: "custos-compile-patterns", dependencies: ["CustosEngine", "CustosRules"],
-                          path: "Sources/custos-compile-patterns"),
-        .plugin(name: "EmbedPatternDatabase", capability: .buildTool(), dependencies: ["custos-compile-patterns"]),
         // Build-time version (VERSION) and git commit for `custos --version`.
         .executableTarget(name: "custos-build-info", path: "Sources/custos-build-info"),
         .plugin(name: "EmbedBuildInfo", capability: .buildTool(), dependencies: ["custos-build-info"]),
@@ -101,7 +95,7 @@ let package = Package(
         .target(name: "CustosFuzzTargets",
                 dependencies: ["CustosCore", "CustosDecoders", "CustosEngine", "CustosRules", "CustosBuiltinRules", "CustosTestSupport"]),
         .testTarget(name: "CustosCoreTests", dependencies: ["CustosCore"]),
-        .testTarget(name: "CustosRulesTests", dependencies: ["CustosRules", "CustosBuiltinRules", "CustosBuiltinPatterns", "CustosEngine"]),
+        .testTarget(name: "CustosRulesTests", dependencies: ["CustosRules", "CustosBuiltinRules", "CustosEngine"]),
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosRules", "CustosTestSupport"]),
         .testTarget(name: "CustosSourcesTests", dependencies: ["CustosSources", "CustosTestSupport"]),
         .testTarget(name: "CustosScanTests", dependencies: ["CustosScan", "CustosEngine", "CustosRules", "CustosTestSupport"]),

@@ -1,10 +1,11 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds every `rules/*.yaml` of the package into a generated Swift file, so the `custos`
-/// binary carries its built-in rules wherever it is copied, and every `rules/vocabulary/*.yaml`
-/// (the credential vocabulary, data about names rather than rules) into a second enum of the
-/// same file. Both stay plain YAML in the repo.
+/// Embeds every `rules/*.yaml` of the package into a generated Swift file (validated, with their
+/// Vectorscan database compiled), so the `custos` binary carries its built-in rules wherever it
+/// is copied and compiles nothing on a first run, and every `rules/vocabulary/*.yaml` (the
+/// credential vocabulary, data about names rather than rules) into another enum of the same
+/// file. Both stay plain YAML in the repo.
 @main
 struct EmbedRules: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {

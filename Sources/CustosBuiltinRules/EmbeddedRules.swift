@@ -1,5 +1,6 @@
 // CustosBuiltinRules: the rules and credential vocabulary shipped in `rules/`, embedded into
-// the binary at build time (plugin `EmbedRules`), and the named-value scanning they configure.
+// the binary at build time (plugin `EmbedRules`), with the rules' Vectorscan database compiled
+// then (`BuiltinPatterns`), and the named-value scanning they configure.
 
 import CustosEngine
 import CustosRules

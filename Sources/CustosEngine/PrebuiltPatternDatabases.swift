@@ -6,7 +6,7 @@ import Synchronization
 /// patterns it holds: a fresh machine or CI container starts as fast as a warm one, and only
 /// rule sets the build did not foresee (`--rules`, a narrowed selection) are compiled and cached.
 ///
-/// The command line registers the built-in rules' image (target `CustosBuiltinPatterns`) before
+/// The command line registers the built-in rules' image (`BuiltinPatterns` in `CustosBuiltinRules`) before
 /// any engine is made; an image whose key no rule set asks for is never decoded.
 public enum PrebuiltPatternDatabases {
     private static let images = Mutex<[String: @Sendable () -> Data?]>([:])

@@ -330,22 +330,20 @@ public final class FileQueue: Sendable {
             report.warnings.append(ScanWarning(.unlistedFolder, path: path, message: "cannot list folder: \(String(cString: strerror(error.code)))"))
             return (items, report)
         }
-        let names = listing.names, listed = listing.entries, hasIgnoreFile = listing.hasIgnoreFile
-        let scopes = hasIgnoreFile ? Self.addingIgnoreFile(in: folder, path: path, relative: relative, to: scopes, report: &report) : scopes
+        let scopes = listing.hasIgnoreFile ? Self.addingIgnoreFile(in: folder, path: path, relative: relative, to: scopes, report: &report) : scopes
         func isIgnored(_ childRelative: String, isDirectory: Bool) -> Bool {
             scopes.apply(to: childRelative, isDirectory: isDirectory,
                          ignored: options.ignore.isIgnored(childRelative, isDirectory: isDirectory))
         }
-        names.withUnsafeBufferPointer { names in
+        listing.names.withUnsafeBufferPointer { names in
             guard let namesBase = UnsafeRawPointer(names.baseAddress) else { return }
-            for entry in listed {
-                let start = entry.start, count = entry.count, listedKind = entry.kind
-                let childName = Array(names[start..<start + count])
-                let cName = (namesBase + start).assumingMemoryBound(to: CChar.self)
+            for entry in listing.entries {
+                let childName = Array(names[entry.start..<entry.start + entry.count])
+                let cName = (namesBase + entry.start).assumingMemoryBound(to: CChar.self)
                 let shown = EscapedName.display(childName)
                 let childPath = path == "/" ? "/" + shown : path + "/" + shown
                 let childRelative = relative.isEmpty ? shown : relative + "/" + shown
-                var kind = listedKind
+                var kind = entry.kind
                 var info = stat()
                 var haveInfo = false
                 func statChild(following: Bool) -> Bool {

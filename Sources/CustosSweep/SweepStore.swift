@@ -313,8 +313,9 @@ final class SQLiteFileReader: StoredFileReader {
     static let mapBytes = 4 * 1024 * 1024 * 1024
     /// Lookups in one read snapshot at most.
     static let lookupsPerSnapshot = 256
-    /// How long one read snapshot lasts at most (checked at each lookup).
+    /// How long one read snapshot lasts at most by default (checked at each lookup).
     static let snapshotNanoseconds: UInt64 = 50_000_000
+    private let snapshotNanoseconds: UInt64
     private let path: String
     private let connection: OpaquePointer
     private let statement: OpaquePointer
@@ -323,8 +324,9 @@ final class SQLiteFileReader: StoredFileReader {
     /// When the open snapshot began (monotonic clock).
     private var snapshotBegan: UInt64 = 0
 
-    init(path: String) throws(SweepStateError) {
+    init(path: String, snapshotNanoseconds: UInt64 = SQLiteFileReader.snapshotNanoseconds) throws(SweepStateError) {
         self.path = path
+        self.snapshotNanoseconds = snapshotNanoseconds
         var connection: OpaquePointer?
         let opened = sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
         guard opened == SQLITE_OK, let connection else {
@@ -365,7 +367,7 @@ final class SQLiteFileReader: StoredFileReader {
     }
 
     func storedFile(at path: String) throws(SweepStateError) -> StoredFile? {
-        if lookupsInSnapshot > 0, Self.now() &- snapshotBegan > Self.snapshotNanoseconds { endReading() }
+        if lookupsInSnapshot > 0, Self.now() &- snapshotBegan > snapshotNanoseconds { endReading() }
         // A snapshot that cannot begin (the state busy) leaves the lookup to run on its own.
         if lookupsInSnapshot > 0 {
             lookupsInSnapshot += 1

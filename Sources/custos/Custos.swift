@@ -2,7 +2,7 @@
 // Custos* library targets, so tests and other tools can use the same code without a shell.
 
 import ArgumentParser
-import CustosBuiltinPatterns
+import CustosBuiltinRules
 import CustosCore
 import CustosEngine
 import CustosReport

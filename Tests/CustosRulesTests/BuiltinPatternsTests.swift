@@ -1,4 +1,3 @@
-import CustosBuiltinPatterns
 import CustosBuiltinRules
 import CustosEngine
 import CustosRules

@@ -17,8 +17,8 @@ struct FileReaderTests {
     func snapshotEndsBeforeWork() throws {
         let share = try SweptShare(["a.txt": "a\n", "b.txt": "b\n"])
         try share.sweep()
-        let state = try SweepState.openForSweep(path: share.statePath)
-        let reader = try state.makeFileReader()
+        // No time bound here: only the lookups and endReading end the snapshot.
+        let reader = try SQLiteFileReader(path: share.statePath, snapshotNanoseconds: .max)
         let a = share.path("a.txt")
         #expect(try reader.storedFile(at: a)?.findings == 0)
 
@@ -35,8 +35,7 @@ struct FileReaderTests {
     func snapshotIsBounded() throws {
         let share = try SweptShare(["a.txt": "a\n"])
         try share.sweep()
-        let state = try SweepState.openForSweep(path: share.statePath)
-        let reader = try state.makeFileReader()
+        let reader = try SQLiteFileReader(path: share.statePath, snapshotNanoseconds: .max)
         let a = share.path("a.txt")
         _ = try reader.storedFile(at: a)
         try storeFindings(3, for: a, in: share.statePath)
@@ -47,5 +46,18 @@ struct FileReaderTests {
         #expect(seen.first == 0)
         #expect(seen.last == 3)
         #expect(Set(seen).isSubset(of: [0, 3]))
+    }
+
+    @Test("a snapshot older than its time bound ends at the next lookup")
+    func snapshotIsTimeBounded() throws {
+        let share = try SweptShare(["a.txt": "a\n"])
+        try share.sweep()
+        let reader = try SQLiteFileReader(path: share.statePath, snapshotNanoseconds: 1_000_000)
+        let a = share.path("a.txt")
+        #expect(try reader.storedFile(at: a)?.findings == 0)
+        try storeFindings(7, for: a, in: share.statePath)
+        // Well past the bound (and past the coarse clock's few milliseconds of resolution).
+        usleep(100_000)
+        #expect(try reader.storedFile(at: a)?.findings == 7)
     }
 }

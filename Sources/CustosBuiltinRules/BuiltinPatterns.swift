@@ -1,6 +1,3 @@
-// CustosBuiltinPatterns: the built-in rules' Vectorscan database, compiled when custos was
-// built (plugin `EmbedPatternDatabase`), for the engine to load instead of compiling.
-
 import CustosEngine
 import Foundation
 
